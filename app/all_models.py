@@ -1,0 +1,28 @@
+"""Imports every table, so the metadata (Alembic, tests) sees the whole schema."""
+
+from app.audit.models import AuditEvent, AuditHead
+from app.cases.models import Case, CaseShare
+from app.db import Base
+from app.images.models import Image
+from app.jobs.models import Job, WorkerHeartbeat
+from app.sessions.models import Candidate, Round, SketchSession
+from app.users.models import AuthSession, User
+from app.witnesses.models import Description, Witness
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "AuthSession",
+    "Base",
+    "Candidate",
+    "Case",
+    "CaseShare",
+    "Description",
+    "Image",
+    "Job",
+    "Round",
+    "SketchSession",
+    "User",
+    "Witness",
+    "WorkerHeartbeat",
+]

@@ -1,0 +1,123 @@
+"""Recording and verifying the hash-chained audit trail.
+
+Each event stores the previous event's hash and the SHA-256 of its own canonical
+content (which includes that previous hash), so changing, removing or reordering
+any row breaks every link after it. Events are written in the same transaction
+as the action they record: if the event cannot be written, the action fails too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from app.db import utcnow
+from app.users.actor import Actor
+from common.recipe import canonical_json
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _content_hash(event: AuditEvent) -> str:
+    content = {
+        "id": event.id,
+        "at": _timestamp(event.at),
+        "actor_id": str(event.actor_id) if event.actor_id else None,
+        "actor": event.actor,
+        "role": event.role,
+        "source": event.source,
+        "case_id": str(event.case_id) if event.case_id else None,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "outcome": event.outcome,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def record(
+    db: Session,
+    actor: Actor | None,
+    action: str,
+    *,
+    outcome: str = "success",
+    case_id: uuid.UUID | None = None,
+    entity_type: str | None = None,
+    entity_id: object | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Appends one event to the chain, inside the caller's transaction."""
+    seq, prev_hash = db.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one()
+    # Millisecond precision: the stored value must hash the same after a round trip.
+    now = utcnow()
+    event = AuditEvent(
+        id=seq,
+        at=now.replace(microsecond=now.microsecond // 1000 * 1000),
+        actor_id=actor.id if actor else None,
+        actor=actor.username if actor else None,
+        role=actor.role if actor else None,
+        source=actor.source if actor else None,
+        case_id=case_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        outcome=outcome,
+        details=details or {},
+        prev_hash=prev_hash,
+    )
+    event.hash = _content_hash(event)
+    db.add(event)
+    db.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash))
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    events: int
+    first_bad: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "events": self.events, "first_bad": self.first_bad}
+
+
+def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
+    """Walks the whole chain; reports the first event whose link or content is wrong."""
+    expected_prev, expected_id, count, last_id = GENESIS_HASH, 1, 0, 0
+    while True:
+        rows = db.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event in rows:
+            count += 1
+            if event.id != expected_id or event.prev_hash != expected_prev or event.hash != _content_hash(event):
+                return ChainReport(ok=False, events=count, first_bad=event.id)
+            expected_prev, expected_id, last_id = event.hash, event.id + 1, event.id
+    head = db.get(AuditHead, 1)
+    if head is not None and (head.seq != last_id or head.hash != expected_prev):
+        # Rows removed from the end: the head remembers more than the table holds.
+        return ChainReport(ok=False, events=count, first_bad=last_id + 1)
+    return ChainReport(ok=True, events=count, first_bad=None)
+
+
+def list_events(db: Session, case_id: uuid.UUID | None = None, limit: int = 1000) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if case_id is not None:
+        query = query.where(AuditEvent.case_id == case_id)
+    return list(db.scalars(query.limit(limit)))

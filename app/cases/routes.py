@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter
+
+from app.cases import service
+from app.cases.models import Case
+from app.cases.schemas import CaseCreate, CaseOut, CaseUpdate
+from app.sessions.schemas import SessionSummary
+from app.sessions.service import list_sessions
+from app.users.deps import CurrentActor, Db
+from app.witnesses.routes import witness_out
+from app.witnesses.schemas import WitnessOut
+from app.witnesses.service import count_witnesses, list_witnesses
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+
+
+class CaseDetail(CaseOut):
+    witnesses: list[WitnessOut]
+    sessions: list[SessionSummary]
+
+
+def _out(case: Case, witness_count: int) -> CaseOut:
+    out = CaseOut.model_validate(case)
+    out.witness_count = witness_count
+    return out
+
+
+@router.get("", response_model=list[CaseOut])
+def list_cases(db: Db, actor: CurrentActor, q: str | None = None,
+               status: Literal["open", "closed"] | None = None) -> list[CaseOut]:
+    cases = service.list_cases(db, actor, q, status)
+    counts = count_witnesses(db, [c.id for c in cases])
+    return [_out(c, counts.get(c.id, 0)) for c in cases]
+
+
+@router.post("", response_model=CaseOut, status_code=201)
+def create_case(body: CaseCreate, db: Db, actor: CurrentActor) -> CaseOut:
+    return _out(service.create_case(db, actor, body), 0)
+
+
+@router.get("/{case_id}", response_model=CaseDetail)
+def get_case(case_id: uuid.UUID, db: Db, actor: CurrentActor) -> CaseDetail:
+    case = service.get_case(db, actor, case_id)
+    witnesses = [witness_out(w) for w in list_witnesses(db, case.id)]
+    base = _out(case, len(witnesses))
+    return CaseDetail(**base.model_dump(), witnesses=witnesses, sessions=list_sessions(db, case.id))
+
+
+@router.patch("/{case_id}", response_model=CaseOut)
+def update_case(case_id: uuid.UUID, body: CaseUpdate, db: Db, actor: CurrentActor) -> CaseOut:
+    case = service.update_case(db, actor, case_id, body)
+    return _out(case, count_witnesses(db, [case.id]).get(case.id, 0))
+
+

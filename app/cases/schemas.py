@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    offence: str = Field(default="", max_length=200)
+    occurred_on: date | None = None
+    location: str = Field(default="", max_length=300)
+    notes: str = Field(default="", max_length=20000)
+
+
+class CaseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    offence: str | None = Field(default=None, max_length=200)
+    occurred_on: date | None = None
+    location: str | None = Field(default=None, max_length=300)
+    notes: str | None = Field(default=None, max_length=20000)
+    status: Literal["open", "closed"] | None = None
+
+
+class OwnerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    title: str
+    offence: str
+    occurred_on: date | None
+    location: str
+    notes: str
+    status: str
+    owner: OwnerOut
+    created_at: datetime
+    witness_count: int = 0

@@ -1,0 +1,66 @@
+"""Cases, and the one rule every route with an id stands on: who may see a case."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.cases.models import Case, CaseShare
+from app.cases.schemas import CaseCreate, CaseUpdate
+from app.errors import ConflictError, NotFoundError
+from app.users.actor import Actor
+
+
+def _visible(actor: Actor) -> Select[tuple[Case]]:
+    query = select(Case)
+    if not actor.is_admin:
+        shared = select(CaseShare.case_id).where(CaseShare.user_id == actor.id)
+        query = query.where(or_(Case.owner_id == actor.id, Case.id.in_(shared)))
+    return query
+
+
+def get_case(db: Session, actor: Actor, case_id: uuid.UUID) -> Case:
+    """The case if this actor may see it; 404 otherwise (whether or not it exists)."""
+    case = db.scalar(_visible(actor).where(Case.id == case_id))
+    if case is None:
+        raise NotFoundError(f"case {case_id} not found")
+    return case
+
+
+def list_cases(db: Session, actor: Actor, q: str | None = None, status: str | None = None) -> list[Case]:
+    query = _visible(actor).order_by(Case.created_at.desc())
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Case.reference).like(pattern), func.lower(Case.title).like(pattern),
+                                func.lower(Case.offence).like(pattern), func.lower(Case.location).like(pattern)))
+    if status:
+        query = query.where(Case.status == status)
+    return list(db.scalars(query.limit(500)))
+
+
+def create_case(db: Session, actor: Actor, data: CaseCreate) -> Case:
+    case = Case(**data.model_dump(), owner_id=actor.id)
+    db.add(case)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise ConflictError(f"reference: a case with reference {data.reference!r} already exists") from None
+    record(db, actor, "case.create", case_id=case.id, entity_type="case", entity_id=case.id)
+    db.commit()
+    return case
+
+
+def update_case(db: Session, actor: Actor, case_id: uuid.UUID, data: CaseUpdate) -> Case:
+    case = get_case(db, actor, case_id)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(case, field, value)
+    record(db, actor, "case.update", case_id=case.id, entity_type="case", entity_id=case.id,
+           details={"fields": sorted(changes)})
+    db.commit()
+    return case

@@ -1,0 +1,53 @@
+"""GET /api/health: what works right now (database, broker, workers, model)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select, text
+
+from app.db import session_factory, utcnow
+from app.jobs.models import WorkerHeartbeat
+from app.jobs.queue import broker_reachable
+from common.models import ModelNotFoundError, resolve_model
+from common.settings import get_settings
+
+router = APIRouter(prefix="/api", tags=["health"])
+WORKER_FRESH = timedelta(seconds=30)
+
+
+def _database_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        with session_factory()() as db:
+            db.execute(text("SELECT 1"))
+            beats = list(db.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_seen > utcnow() - WORKER_FRESH)))
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}, {"ok": False, "count": 0, "workers": []}
+    workers = [{"name": b.name, "last_seen": b.last_seen.isoformat(), "model": b.model} for b in beats]
+    return {"ok": True}, {"ok": bool(workers), "count": len(workers), "workers": workers}
+
+
+def _model() -> dict[str, Any]:
+    try:
+        choice = resolve_model(get_settings())
+    except ModelNotFoundError as exc:
+        return {"ok": False, "error": str(exc)}
+    info = choice.as_dict()
+    info.pop("path")
+    info["ok"] = True
+    if choice.random_weights:
+        info["warning"] = "tiny random-weight model: images are noise, not sketches"
+    return info
+
+
+@router.get("/health")
+async def health() -> dict[str, Any]:
+    database, workers = await run_in_threadpool(_database_and_workers)
+    broker = {"ok": await run_in_threadpool(broker_reachable)}
+    model = _model()
+    ok = database["ok"] and broker["ok"] and workers["ok"] and model["ok"]
+    return {"status": "ok" if ok else "degraded", "database": database, "broker": broker, "worker": workers,
+            "model": model}

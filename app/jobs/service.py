@@ -1,0 +1,120 @@
+"""The life of a job: queued → running (step/total) → succeeded | failed | cancelled.
+
+The database row is the source of truth. A worker claims a job with one atomic
+UPDATE and holds a lease it renews with every step; a job whose worker died is
+claimable again once its lease runs out, up to a capped number of attempts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.cases.service import get_case
+from app.db import utcnow
+from app.errors import NotFoundError
+from app.jobs.models import Job
+from app.users.actor import Actor
+from common.spec import JobStatus, ProgressEvent
+
+LEASE = timedelta(seconds=60)
+FINAL = [s.value for s in JobStatus if s.is_final]
+
+
+def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
+    job = db.get(Job, job_id)
+    if job is None:
+        raise NotFoundError(f"job {job_id} not found")
+    try:
+        get_case(db, actor, job.case_id)
+    except NotFoundError:
+        raise NotFoundError(f"job {job_id} not found") from None
+    return job
+
+
+def progress_of(job: Job) -> ProgressEvent:
+    return ProgressEvent(job_id=str(job.id), status=JobStatus(job.status), step=job.step,
+                         total_steps=job.total_steps, error=job.error)
+
+
+def request_cancel(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
+    """A queued job is cancelled at once; a running one stops at its next step."""
+    job = get_job(db, actor, job_id)
+    if job.status in FINAL:
+        return job
+    job.cancel_requested = True
+    if job.status == JobStatus.QUEUED:
+        job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+    record(db, actor, "job.cancel", case_id=job.case_id, entity_type="job", entity_id=job.id,
+           details={"status": job.status})
+    db.commit()
+    return job
+
+
+# --- worker side -------------------------------------------------------------
+
+def claim(db: Session, job_id: uuid.UUID, worker: str, max_attempts: int, lease: timedelta = LEASE) -> Job | None:
+    """Takes the job for this worker, or None if it is final, cancelled or held by a live worker."""
+    now = utcnow()
+    claimable = or_(Job.status == JobStatus.QUEUED, and_(Job.status == JobStatus.RUNNING, Job.lease_until < now))
+    taken = db.execute(
+        update(Job)
+        .where(Job.id == job_id, claimable, Job.cancel_requested.is_(False), Job.attempts < max_attempts)
+        .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, worker=worker, step=0,
+                lease_until=now + lease, started_at=now, error=None)
+    ).rowcount
+    if not taken:
+        _fail_if_exhausted(db, job_id, max_attempts)
+        db.commit()
+        return None
+    db.commit()
+    return db.get(Job, job_id, populate_existing=True)
+
+
+def _fail_if_exhausted(db: Session, job_id: uuid.UUID, max_attempts: int) -> None:
+    job = db.get(Job, job_id, populate_existing=True)
+    if job is None or job.status in FINAL or job.attempts < max_attempts:
+        return
+    if job.status == JobStatus.RUNNING and job.lease_until and job.lease_until >= utcnow():
+        return
+    finish(db, job, JobStatus.FAILED,
+           f"the job stopped its worker {job.attempts} times (out of memory or a crash); "
+           "try fewer candidates or a smaller image size")
+
+
+def report_step(db: Session, job_id: uuid.UUID, worker: str, step: int, total: int,
+                lease: timedelta = LEASE) -> bool:
+    """Records progress and renews the lease; returns False when the job should stop
+    (cancel requested, or another worker took it over)."""
+    row = db.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING)
+        .values(step=step, total_steps=total, lease_until=utcnow() + lease)
+        .returning(Job.cancel_requested)
+    ).first()
+    db.commit()
+    return row is not None and not row[0]
+
+
+def finish(db: Session, job: Job, status: JobStatus, error: str | None = None) -> None:
+    job.status, job.error, job.finished_at, job.lease_until = status, error, utcnow(), None
+    record(db, None, f"job.{status.value}", case_id=job.case_id, entity_type="job", entity_id=job.id,
+           outcome="success" if status == JobStatus.SUCCEEDED else status.value,
+           details={"attempts": job.attempts, "worker": job.worker, "error": error})
+
+
+def stale_jobs(db: Session, queued_before: datetime) -> list[uuid.UUID]:
+    """Jobs a sweeper should publish again: queued for long (a lost message) or
+    running past their lease (a dead worker)."""
+    now = utcnow()
+    rows = db.scalars(
+        select(Job.id).where(or_(
+            and_(Job.status == JobStatus.QUEUED, Job.created_at < queued_before),
+            and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
+        ))
+    )
+    return list(rows)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from app.sessions import service
+from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
+from app.users.deps import CurrentActor, Db
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+@router.post("", response_model=SessionOut, status_code=201)
+def create_session(body: SessionCreate, db: Db, actor: CurrentActor) -> SessionOut:
+    session = service.create_session(db, actor, body)
+    return service.session_out(service.get_session(db, actor, session.id))
+
+
+@router.get("/{session_id}", response_model=SessionOut)
+def get_session(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> SessionOut:
+    return service.session_out(service.get_session(db, actor, session_id))
+
+
+@router.post("/{session_id}/rounds", response_model=SessionOut, status_code=201)
+def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentActor) -> SessionOut:
+    service.add_round(db, actor, session_id, body)
+    return service.session_out(service.get_session(db, actor, session_id))
+
+
+@router.post("/{session_id}/approve", response_model=SessionOut)
+def approve(session_id: uuid.UUID, body: ApproveIn, db: Db, actor: CurrentActor) -> SessionOut:
+    return service.session_out(service.approve(db, actor, session_id, body.candidate_id))
+
+
+@router.post("/{session_id}/candidates/{candidate_id}/shown", status_code=204)
+def mark_shown(session_id: uuid.UUID, candidate_id: uuid.UUID, db: Db, actor: CurrentActor) -> None:
+    service.mark_shown(db, actor, session_id, candidate_id)

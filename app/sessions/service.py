@@ -1,0 +1,222 @@
+"""Sketch sessions: the first round from the description, each next round from the
+witness's pick and feedback, until the artist approves a composite.
+
+Rules: a round refines a candidate of the same session; one round runs at a time;
+an approved session is closed; the job is published only after its row commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.cases.service import get_case
+from app.db import utcnow
+from app.errors import ConflictError, InvalidError, NotFoundError
+from app.images.service import image_url
+from app.jobs.models import Job
+from app.jobs.queue import publish_generate
+from app.sessions.models import Candidate, Round, SketchSession
+from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
+from app.sessions.schemas import (
+    CandidateOut,
+    RoundCreate,
+    RoundOut,
+    RoundParams,
+    SessionCreate,
+    SessionOut,
+    SessionSummary,
+)
+from app.users.actor import Actor
+from app.witnesses.service import get_description, get_witness
+from common.recipe import sha256_hex
+from common.spec import GenerationSpec, JobStatus, Mode, Strategy
+
+# The seed paper's Model 1 settings (strength 0.3, guidance 7.5) at 30 steps, 512².
+DEFAULTS: dict[str, Any] = {"steps": 30, "guidance": 7.5, "strength": 0.3, "width": 512, "height": 512,
+                            "model": Strategy.IMG2IMG.value}
+_TUNABLE = ("steps", "guidance", "strength", "width", "height", "model")
+
+
+def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SketchSession:
+    session = db.get(SketchSession, session_id)
+    if session is None:
+        raise NotFoundError(f"session {session_id} not found")
+    try:
+        get_case(db, actor, session.case_id)
+    except NotFoundError:
+        raise NotFoundError(f"session {session_id} not found") from None
+    return session
+
+
+def list_sessions(db: Session, case_id: uuid.UUID) -> list[SessionSummary]:
+    counts = func.count(Round.id)
+    rows = db.execute(
+        select(SketchSession, counts).outerjoin(Round, Round.session_id == SketchSession.id)
+        .where(SketchSession.case_id == case_id).group_by(SketchSession.id).order_by(SketchSession.created_at)
+    )
+    return [SessionSummary(id=s.id, witness_id=s.witness_id, description_id=s.description_id, status=s.status,
+                           created_at=s.created_at, rounds_count=n) for s, n in rows]
+
+
+def _params(base: dict[str, Any], overrides: RoundParams) -> dict[str, Any]:
+    chosen = overrides.model_dump(include=set(_TUNABLE), exclude_none=True, mode="json")
+    return {**base, **chosen}
+
+
+def _seeds(first: int | None, count: int) -> list[int]:
+    if first is None:
+        return [secrets.randbelow(2**32) for _ in range(count)]
+    return [(first + i) % 2**32 for i in range(count)]
+
+
+def _queue_round(db: Session, session: SketchSession, *, index: int, prompt: str, negative: str,
+                 params: dict[str, Any], seeds: list[int], parent: Candidate | None) -> Round:
+    mode = Mode.IMG2IMG if parent else Mode.TXT2IMG
+    spec = GenerationSpec(
+        mode=mode, strategy=Strategy(params["model"]), prompt=prompt, negative_prompt=negative, seeds=seeds,
+        steps=params["steps"], guidance=params["guidance"], strength=params["strength"],
+        width=params["width"], height=params["height"],
+        parent_sha256=parent.image.sha256 if parent else None,
+    )
+    job = Job(case_id=session.case_id, spec=spec.model_dump(mode="json"))
+    db.add(job)
+    db.flush()
+    round_ = Round(session_id=session.id, index=index, job_id=job.id, mode=mode.value, model=params["model"],
+                   prompt=prompt, negative_prompt=negative, token_count=count_tokens(prompt),
+                   parent_candidate_id=parent.id if parent else None)
+    db.add(round_)
+    db.flush()
+    return round_
+
+
+def create_session(db: Session, actor: Actor, data: SessionCreate) -> SketchSession:
+    witness = get_witness(db, actor, data.witness_id)
+    description = get_description(db, actor, data.description_id)
+    if description.witness_id != witness.id:
+        raise InvalidError("description_id: this description belongs to another witness")
+    params = _params(DEFAULTS, data)
+    session = SketchSession(case_id=witness.case_id, witness_id=witness.id, description_id=description.id,
+                            max_rounds=data.rounds, candidates=data.candidates, params=params,
+                            created_by=actor.id)
+    db.add(session)
+    db.flush()
+    prompt = data.prompt or build_prompt(description.text, description.attributes)
+    round_ = _queue_round(db, session, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
+                          params=params, seeds=_seeds(data.seed, data.candidates), parent=None)
+    record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
+           details={"witness_id": str(witness.id), "description_id": str(description.id),
+                    "description_version": description.version})
+    _record_round(db, actor, session, round_)
+    db.commit()
+    publish_generate(round_.job_id)
+    db.expire_all()
+    return session
+
+
+def _record_round(db: Session, actor: Actor, session: SketchSession, round_: Round) -> None:
+    record(db, actor, "round.queue", case_id=session.case_id, entity_type="round", entity_id=round_.id,
+           details={"session_id": str(session.id), "index": round_.index, "job_id": str(round_.job_id),
+                    "spec": round_.job.spec if round_.job else None})
+
+
+def _busy_round(session: SketchSession) -> Round | None:
+    return next((r for r in session.rounds if not JobStatus(r.job.status).is_final), None)
+
+
+def _candidate_in(db: Session, session: SketchSession, candidate_id: uuid.UUID, actor: Actor) -> Candidate:
+    candidate = db.get(Candidate, candidate_id)
+    round_ = db.get(Round, candidate.round_id) if candidate else None
+    if candidate is None or round_ is None:
+        raise NotFoundError(f"candidate {candidate_id} not found")
+    if round_.session_id != session.id:
+        other = db.get(SketchSession, round_.session_id)
+        try:
+            get_case(db, actor, other.case_id if other else session.case_id)
+        except NotFoundError:
+            raise NotFoundError(f"candidate {candidate_id} not found") from None
+        raise ConflictError("candidate_id: this candidate belongs to another session; pick one of this session's")
+    return candidate
+
+
+def _require_active(session: SketchSession) -> None:
+    if session.status != "active":
+        raise ConflictError("this session is approved and closed; start a new session to draw more")
+    busy = _busy_round(session)
+    if busy is not None:
+        raise ConflictError(f"round {busy.index} is still {busy.job.status}; wait for it or cancel job {busy.job_id}")
+
+
+def add_round(db: Session, actor: Actor, session_id: uuid.UUID, data: RoundCreate) -> SketchSession:
+    session = get_session(db, actor, session_id)
+    _require_active(session)
+    refinements = sum(1 for r in session.rounds if r.index > 1)
+    if refinements >= session.max_rounds:
+        raise ConflictError(f"this session allows {session.max_rounds} refinement rounds and has used them; "
+                            "approve a candidate or start a new session")
+    parent = _candidate_in(db, session, data.candidate_id, actor)
+    parent_round = db.get(Round, parent.round_id)
+    assert parent_round is not None
+    prompt = data.prompt or refine_prompt(parent_round.prompt, data.feedback)
+    count = data.candidates or session.candidates
+    round_ = _queue_round(db, session, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
+                          negative=data.negative_prompt or parent_round.negative_prompt,
+                          params=_params(session.params, data), seeds=_seeds(data.seed, count), parent=parent)
+    round_.rating, round_.feedback = data.rating, data.feedback
+    # The witness's words are evidence: the round keeps them; the audit keeps their hash.
+    record(db, actor, "candidate.pick", case_id=session.case_id, entity_type="candidate", entity_id=parent.id,
+           details={"session_id": str(session.id), "rating": data.rating,
+                    "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
+                    "feedback_characters": len(data.feedback)})
+    _record_round(db, actor, session, round_)
+    db.commit()
+    publish_generate(round_.job_id)
+    db.expire_all()
+    return session
+
+
+def approve(db: Session, actor: Actor, session_id: uuid.UUID, candidate_id: uuid.UUID) -> SketchSession:
+    session = get_session(db, actor, session_id)
+    _require_active(session)
+    candidate = _candidate_in(db, session, candidate_id, actor)
+    session.status, session.final_candidate_id, session.approved_at = "approved", candidate.id, utcnow()
+    record(db, actor, "session.approve", case_id=session.case_id, entity_type="session", entity_id=session.id,
+           details={"candidate_id": str(candidate.id), "image_sha256": candidate.image.sha256})
+    db.commit()
+    return session
+
+
+def mark_shown(db: Session, actor: Actor, session_id: uuid.UUID, candidate_id: uuid.UUID) -> None:
+    """Every face put in front of the witness is on record (exposure count)."""
+    session = get_session(db, actor, session_id)
+    candidate = _candidate_in(db, session, candidate_id, actor)
+    candidate.shown_count += 1
+    record(db, actor, "candidate.shown", case_id=session.case_id, entity_type="candidate", entity_id=candidate.id,
+           details={"session_id": str(session.id), "witness_id": str(session.witness_id),
+                    "image_sha256": candidate.image.sha256, "shown_count": candidate.shown_count})
+    db.commit()
+
+
+def session_out(session: SketchSession) -> SessionOut:
+    rounds = [
+        RoundOut(
+            index=r.index, status=r.job.status, job_id=r.job_id, step=r.job.step, total_steps=r.job.total_steps,
+            error=r.job.error, mode=r.mode, model=r.model, prompt=r.prompt, token_count=r.token_count,
+            parent_candidate_id=r.parent_candidate_id, rating=r.rating, feedback=r.feedback,
+            created_at=r.created_at,
+            candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
+                                     image_sha256=c.image.sha256, shown_count=c.shown_count)
+                        for c in r.candidates],
+        )
+        for r in session.rounds
+    ]
+    return SessionOut(id=session.id, status=session.status, case_id=session.case_id,
+                      witness_id=session.witness_id, description_id=session.description_id,
+                      max_rounds=session.max_rounds, candidates=session.candidates,
+                      final_candidate_id=session.final_candidate_id, created_at=session.created_at,
+                      approved_at=session.approved_at, rounds=rounds)

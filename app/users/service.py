@@ -1,0 +1,123 @@
+"""Accounts and signed-in sessions: the rules live here, the routes only translate."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.db import utcnow
+from app.errors import ConflictError, InvalidError, UnauthorizedError
+from app.users.actor import Actor, Role
+from app.users.models import AuthSession, User
+from app.users.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+BAD_LOGIN = "incorrect username or password"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def actor_for(user: User, source: str | None = None) -> Actor:
+    return Actor(id=user.id, username=user.username, role=user.role, source=source)
+
+
+def create_user(db: Session, by: Actor, username: str, password: str, role: str) -> User:
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise InvalidError("username: 1 to 80 characters")
+    if role not in {r.value for r in Role}:
+        raise InvalidError(f"role: must be one of {', '.join(r.value for r in Role)}")
+    check_password_rules(password)
+    user = User(username=username, password_hash=hash_password(password), role=role)
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise ConflictError(f"username {username!r} is already taken") from None
+    record(db, by, "user.create", entity_type="user", entity_id=user.id, details={"role": role})
+    db.commit()
+    return user
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.username)))
+
+
+def authenticate(db: Session, username: str, password: str, source: str | None) -> User:
+    """Checks a password; five failures within 15 minutes lock the account."""
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        record(db, Actor(None, username[:80], "unknown", source), "auth.login", outcome="refused",
+               details={"reason": "bad credentials"})
+        db.commit()
+        raise UnauthorizedError(BAD_LOGIN)
+    who = actor_for(user, source)
+    if user.locked_at is not None or not user.active:
+        record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
+               details={"reason": "account locked" if user.locked_at else "account disabled"})
+        db.commit()
+        raise UnauthorizedError("this account is locked; ask an administrator to unlock it")
+    if not verify_password(user.password_hash, password):
+        now = utcnow()
+        recent = user.last_failed_at is not None and now - user.last_failed_at < LOCKOUT_WINDOW
+        user.failed_logins = (user.failed_logins if recent else 0) + 1
+        user.last_failed_at = now
+        if user.failed_logins >= LOCKOUT_FAILURES:
+            user.locked_at = now
+        record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
+               details={"reason": "bad credentials", "failures": user.failed_logins,
+                        "locked": user.locked_at is not None})
+        db.commit()
+        raise UnauthorizedError(BAD_LOGIN)
+    user.failed_logins = 0
+    return user
+
+
+def start_session(db: Session, user: User, source: str | None) -> tuple[str, AuthSession]:
+    """Returns the bearer token (shown once) and its stored session."""
+    token = secrets.token_urlsafe(32)
+    session = AuthSession(token_sha256=_token_hash(token), csrf_token=secrets.token_urlsafe(24), user_id=user.id)
+    db.add(session)
+    db.flush()
+    record(db, actor_for(user, source), "auth.login", entity_type="auth_session", entity_id=session.id)
+    db.commit()
+    return token, session
+
+
+def resolve_session(db: Session, token: str) -> AuthSession:
+    """The live session for a token, or 401. Idle 30 minutes or 12 hours old: expired."""
+    session = db.scalar(select(AuthSession).where(AuthSession.token_sha256 == _token_hash(token)))
+    now = utcnow()
+    if (
+        session is None
+        or session.revoked_at is not None
+        or now - session.last_seen_at > IDLE_TIMEOUT
+        or now - session.created_at > ABSOLUTE_TIMEOUT
+        or session.user.locked_at is not None
+        or not session.user.active
+    ):
+        raise UnauthorizedError("not signed in, or the session expired: sign in again")
+    # Touch at most once a minute, so reads stay reads.
+    if now - session.last_seen_at > timedelta(minutes=1):
+        session.last_seen_at = now
+        db.commit()
+    return session
+
+
+def end_session(db: Session, session: AuthSession, actor: Actor) -> None:
+    session.revoked_at = utcnow()
+    record(db, actor, "auth.logout", entity_type="auth_session", entity_id=session.id)
+    db.commit()

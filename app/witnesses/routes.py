@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from app.sessions.prompt import NEGATIVE_PROMPT, PROMPT_WINDOW, build_prompt, count_tokens
+from app.users.deps import CurrentActor, Db
+from app.witnesses import service
+from app.witnesses.models import Description, Witness
+from app.witnesses.schemas import (
+    DescriptionCreate,
+    DescriptionOut,
+    PromptPreviewIn,
+    PromptPreviewOut,
+    WitnessCreate,
+    WitnessOut,
+)
+
+router = APIRouter(prefix="/api", tags=["witnesses"])
+
+
+def description_out(description: Description) -> DescriptionOut:
+    out = DescriptionOut.model_validate(description)
+    out.prompt = build_prompt(description.text, description.attributes)
+    out.token_count = count_tokens(out.prompt)
+    return out
+
+
+def witness_out(witness: Witness) -> WitnessOut:
+    return WitnessOut(id=witness.id, case_id=witness.case_id, name=witness.name, contact=witness.contact,
+                      created_at=witness.created_at,
+                      descriptions=[description_out(d) for d in witness.descriptions])
+
+
+@router.post("/cases/{case_id}/witnesses", response_model=WitnessOut, status_code=201)
+def add_witness(case_id: uuid.UUID, body: WitnessCreate, db: Db, actor: CurrentActor) -> WitnessOut:
+    return witness_out(service.add_witness(db, actor, case_id, body))
+
+
+@router.get("/witnesses/{witness_id}", response_model=WitnessOut)
+def get_witness(witness_id: uuid.UUID, db: Db, actor: CurrentActor) -> WitnessOut:
+    return witness_out(service.get_witness(db, actor, witness_id))
+
+
+@router.post("/witnesses/{witness_id}/descriptions", response_model=DescriptionOut, status_code=201)
+def add_description(witness_id: uuid.UUID, body: DescriptionCreate, db: Db, actor: CurrentActor) -> DescriptionOut:
+    return description_out(service.add_description(db, actor, witness_id, body))
+
+
+@router.get("/descriptions/{description_id}", response_model=DescriptionOut)
+def get_description(description_id: uuid.UUID, db: Db, actor: CurrentActor) -> DescriptionOut:
+    return description_out(service.get_description(db, actor, description_id))
+
+
+@router.post("/prompts/preview", response_model=PromptPreviewOut)
+def preview_prompt(body: PromptPreviewIn, _: CurrentActor) -> PromptPreviewOut:
+    prompt = build_prompt(body.text, body.attributes.stored())
+    return PromptPreviewOut(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, token_count=count_tokens(prompt),
+                            window=PROMPT_WINDOW)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.witnesses.attributes import Attributes
+
+
+class WitnessCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(default="", max_length=500)
+
+
+class DescriptionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=1_000_000, description="the witness's words, verbatim")
+    attributes: Attributes = Field(default_factory=Attributes)
+
+
+class DescriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    witness_id: uuid.UUID
+    version: int
+    supersedes_id: uuid.UUID | None
+    text: str
+    attributes: dict[str, Any]
+    created_at: datetime
+    prompt: str = ""
+    token_count: int = 0
+
+
+class WitnessOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    name: str
+    contact: str
+    created_at: datetime
+    descriptions: list[DescriptionOut] = []
+
+
+class PromptPreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", max_length=1_000_000)
+    attributes: Attributes = Field(default_factory=Attributes)
+
+
+class PromptPreviewOut(BaseModel):
+    prompt: str
+    negative_prompt: str
+    token_count: int
+    window: int

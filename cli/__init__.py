@@ -1,0 +1,1 @@
+"""The `likeness` command: the one place that drives both the API and the workers."""

@@ -1,0 +1,141 @@
+"""`likeness`: run the embedded default, run workers, manage users, inspect models and the audit trail."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import click
+
+from common.models import ModelChoice, ModelNotFoundError, resolve_model
+from common.settings import get_settings
+
+
+def _model_or_exit() -> ModelChoice:
+    try:
+        choice = resolve_model(get_settings())
+    except ModelNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    if choice.random_weights:
+        click.secho("No Stable Diffusion weights found (LIKENESS_MODEL unset): using the tiny random-weight "
+                    "model. Images will be noise, not sketches.", fg="yellow", err=True)
+    return choice
+
+
+def _migrate() -> None:
+    from app.migrate import upgrade_head
+
+    get_settings().resolved_data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_head()
+
+
+def _worker_command(concurrency: int = 1, name: str = "worker@%h") -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--loglevel", "INFO",
+            "--pool", "prefork", "--concurrency", str(concurrency), "--queues", "generate", "--hostname", name]
+
+
+@click.group()
+def main() -> None:
+    """Likeness: forensic sketch composites with Stable Diffusion."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--worker/--no-worker", default=True, help="start one embedded worker process")
+def run(host: str, port: int, worker: bool) -> None:
+    """The embedded default: migrate, then serve the API and the UI with one worker."""
+    import uvicorn
+
+    _model_or_exit()
+    _migrate()
+    child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
+    try:
+        uvicorn.run("app.main:app", host=host, port=port, log_level="info")
+    finally:
+        if child is not None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, help="processes; one per GPU")
+@click.option("--name", default="worker@%h", show_default=True)
+def worker(concurrency: int, name: str) -> None:
+    """A generation worker (deployment: one per GPU, on any number of hosts)."""
+    _model_or_exit()
+    os.execv(sys.executable, _worker_command(concurrency, name))
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations (alembic upgrade head)."""
+    _migrate()
+    click.echo("database is at the newest migration")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["admin", "artist"]), default="artist", show_default=True)
+def create_user(username: str, password: str, role: str) -> None:
+    """Create an account (run by an administrator on the server)."""
+    from app.db import session_factory
+    from app.errors import DomainError
+    from app.users.actor import system_actor
+    from app.users.service import create_user as create
+
+    _migrate()
+    with session_factory()() as db:
+        try:
+            user = create(db, system_actor("cli"), username, password, role)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from None
+    click.echo(f"created {role} {user.username} ({user.id})")
+
+
+@main.command()
+def models() -> None:
+    """What weights are installed, and which the workers will use."""
+    settings = get_settings()
+    info: dict[str, Any] = {"LIKENESS_MODEL": settings.model, "device": settings.device, "dtype": settings.dtype}
+    try:
+        info["will_use"] = resolve_model(settings).as_dict()
+    except ModelNotFoundError as exc:
+        info["error"] = str(exc)
+    click.echo(json.dumps(info, indent=2))
+    if "error" in info:
+        sys.exit(1)
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and name the first bad event if it is broken."""
+    from app.audit.service import record, verify_chain
+    from app.db import session_factory
+    from app.users.actor import system_actor
+
+    with session_factory()() as db:
+        report = verify_chain(db)
+        record(db, system_actor("cli"), "audit.verify", outcome="success" if report.ok else "broken",
+               details=report.as_dict())
+        db.commit()
+    click.echo(json.dumps(report.as_dict()))
+    if not report.ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Celery settings shared by the API (which only publishes) and the workers.
+
+Plain values, no celery import: the API builds a tiny producer from them, the
+worker its full app. Tuned for long GPU jobs (see worker/celery_app.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.settings import Settings
+
+GENERATE_TASK = "likeness.generate"
+GENERATE_QUEUE = "generate"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "broker_url": settings.resolved_broker_url,
+        "task_ignore_result": True,
+        "task_default_queue": GENERATE_QUEUE,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 3,
+    }
+    if settings.is_embedded_broker:
+        folder, control = settings.broker_dir / "queue", settings.broker_dir / "control"
+        folder.mkdir(parents=True, exist_ok=True)
+        control.mkdir(parents=True, exist_ok=True)
+        config["broker_transport_options"] = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(control),
+            "store_processed": False,
+            "polling_interval": 0.05,
+        }
+    else:
+        # Redelivery after a lost worker is the database sweeper's job (a lease on
+        # the job row); the broker's own timeout only needs to outlast one job.
+        config["broker_transport_options"] = {"visibility_timeout": settings.job_time_limit_s * 2}
+    return config

@@ -1,0 +1,60 @@
+"""Settings from the environment (prefix LIKENESS_), shared by API and workers."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIKENESS_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="SQLite file, blobs, broker files")
+    database_url: str | None = Field(default=None, description="default: SQLite under data_dir")
+    broker_url: str | None = Field(default=None, description="default: files under data_dir")
+    model: str | None = Field(default=None, description="diffusers folder or hub id")
+    device: str = Field(default="auto", description="auto | cpu | cuda | cuda:N")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    job_time_limit_s: int = Field(default=1800, description="hard limit for one generation job")
+    job_max_attempts: int = Field(default=3, description="worker deaths before a job fails")
+    job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
+    sse_poll_s: float = 0.1
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'likeness.db'}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def is_embedded_broker(self) -> bool:
+        return self.resolved_broker_url.startswith("filesystem://")
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.resolved_data_dir / "broker"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.resolved_data_dir / "blobs"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.resolved_data_dir / "models"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

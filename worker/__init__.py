@@ -1,0 +1,1 @@
+"""Celery workers: one per GPU, each holding the engine's pipelines in memory."""

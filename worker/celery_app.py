@@ -1,0 +1,27 @@
+"""The worker's Celery app, configured for long GPU jobs.
+
+- acks_late + reject_on_worker_lost: a job whose process dies is not lost;
+- prefetch 1: a busy worker does not hoard the next job from an idle one;
+- a hard time limit well below the broker's visibility timeout;
+- pipelines load in the pool's child process (worker/runtime.py), never in the
+  parent before fork.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from common.broker import celery_config
+from common.settings import get_settings
+
+settings = get_settings()
+celery_app = Celery("likeness-worker", include=["worker.tasks"])
+celery_app.conf.update(celery_config(settings))
+celery_app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=settings.job_time_limit_s,
+    worker_concurrency=1,
+    worker_hijack_root_logger=False,
+)

@@ -1,0 +1,78 @@
+"""What lives for the life of a worker process: its name, its engine (loaded once,
+in the pool child), its heartbeat, and the sweeper that rescues abandoned jobs."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.db import session_factory, utcnow
+from app.jobs.models import WorkerHeartbeat
+from app.jobs.service import stale_jobs
+from common.broker import GENERATE_QUEUE, GENERATE_TASK
+from common.models import resolve_model
+from common.settings import get_settings
+from worker.engine import Engine
+
+log = logging.getLogger(__name__)
+HEARTBEAT_S = 5.0
+LOST_MESSAGE_AFTER = timedelta(minutes=10)
+
+
+@functools.cache
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@functools.cache
+def engine() -> Engine:
+    settings = get_settings()
+    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype)
+    log.warning("engine ready: %s", loaded.info)
+    if loaded.info.get("random_weights"):
+        log.warning("TINY RANDOM-WEIGHT MODEL: images are noise, not sketches (set LIKENESS_MODEL)")
+    return loaded
+
+
+def beat(model_info: dict[str, object]) -> None:
+    values = {"name": worker_name(), "last_seen": utcnow(), "model": model_info}
+    with session_factory()() as db:
+        dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
+        statement = dialect.insert(WorkerHeartbeat).values(**values)
+        db.execute(statement.on_conflict_do_update(index_elements=["name"],
+                                                   set_={"last_seen": values["last_seen"], "model": model_info}))
+        db.commit()
+
+
+def sweep(publish: object) -> int:
+    """Publishes again the jobs that lost their message or their worker."""
+    with session_factory()() as db:
+        job_ids = stale_jobs(db, queued_before=utcnow() - LOST_MESSAGE_AFTER)
+    for job_id in job_ids:
+        publish(GENERATE_TASK, args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
+    if job_ids:
+        log.warning("sweeper re-published %d job(s): %s", len(job_ids), [str(j) for j in job_ids])
+    return len(job_ids)
+
+
+def start_background(publish: object) -> None:
+    """Heartbeat and sweep at start, then every few seconds (at most half a lease)."""
+    info = dict(engine().info)
+    interval = min(HEARTBEAT_S, get_settings().job_lease_s / 2)
+
+    def loop() -> None:
+        while True:
+            try:
+                beat(info)
+                sweep(publish)
+            except Exception:
+                log.exception("heartbeat/sweep failed; retrying")
+            threading.Event().wait(interval)
+
+    threading.Thread(target=loop, name="likeness-heartbeat", daemon=True).start()
