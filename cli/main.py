@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -115,6 +116,26 @@ def models() -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--rounds", default=5, show_default=True, help="refinement rounds timed")
+@click.option("--candidates", default=4, show_default=True)
+@click.option("--size", default=512, show_default=True, help="image width and height")
+@click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
+@click.option("--port", default=0, help="port for the scratch system (default: a free one)")
+def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
+    """Time refinement rounds through the whole system against the bare diffusers call."""
+    from cli.bench import run_bench
+
+    result = run_bench(rounds, candidates, size, steps, port)
+    click.echo(json.dumps(result, indent=2, default=str))
+    click.echo(
+        f"round of {candidates} at {size}², {steps} steps, strength 0.3: system {result['system_round_s']:.3f} s, "
+        f"bare diffusers {result['bare_pipeline_s']:.3f} s, ratio {result['ratio']:.3f} (aim <= 1.10); "
+        f"enqueue-to-start median {result['enqueue_to_start_ms']['median']:.0f} ms, "
+        f"p95 {result['enqueue_to_start_ms']['p95']:.0f} ms; GET session {result['get_session_rps']:.0f} req/s"
+    )
+
+
 @main.group()
 def audit() -> None:
     """The audit trail."""
@@ -135,6 +156,67 @@ def audit_verify() -> None:
     click.echo(json.dumps(report.as_dict()))
     if not report.ok:
         sys.exit(1)
+
+
+
+@main.group("export")
+def export_group() -> None:
+    """Disclosure packages (made by GET /api/cases/{id}/export)."""
+
+
+@export_group.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the force's published public key (PEM); without it the key inside the package is used")
+def export_verify(file: Path, public_key: Path | None) -> None:
+    """Check a package offline; exit 1 naming every file or check that failed."""
+    from app.exports.verify import verify_package
+
+    result = verify_package(file, public_key.read_text() if public_key else None)
+    click.echo(json.dumps(result.as_dict(), indent=2))
+    for error in result.errors:
+        click.secho(f"FAILED: {error}", fg="red", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.group()
+def keys() -> None:
+    """The Ed25519 key that signs disclosure packages."""
+
+
+@keys.command("generate")
+@click.option("--path", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="where to write it (default: LIKENESS_SIGNING_KEY, else DATA_DIR/keys/export-signing.pem)")
+@click.option("--force", is_flag=True, help="replace an existing key (packages it signed stay verifiable)")
+def keys_generate(path: Path | None, force: bool) -> None:
+    """Write a new private key (PEM, mode 0600) and print its public key to publish."""
+    from app.exports import signing
+
+    configured = get_settings().resolved_signing_key_path
+    target = (path or configured).expanduser().resolve()
+    try:
+        key = signing.generate_key_file(target, overwrite=force)
+    except signing.SigningKeyError as exc:
+        raise click.ClickException(f"{exc}; pass --force to replace it") from None
+    if target == configured:
+        _record_key_generated(target, signing.fingerprint(key))
+    click.echo(f"wrote {target}", err=True)
+    click.echo(f"public key SHA-256: {signing.fingerprint(key)}", err=True)
+    click.echo(signing.public_pem(key), nl=False)
+
+
+def _record_key_generated(path: Path, fingerprint: str) -> None:
+    """The key the app signs with changed: that is on the audit trail."""
+    from app.audit.service import record
+    from app.db import session_factory
+    from app.users.actor import system_actor
+
+    _migrate()
+    with session_factory()() as db:
+        record(db, system_actor("cli"), "export.key_generate", entity_type="signing_key", entity_id=fingerprint,
+               details={"public_key_sha256": fingerprint, "path": str(path)})
+        db.commit()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,172 @@
+"""`likeness bench`: what the whole system costs over a bare diffusers call.
+
+Starts the embedded default (`likeness run`: API + one worker) on a scratch data
+dir with the tiny model, drives refinement rounds through the HTTP API, and times
+in the same run the bare diffusers img2img call with the same parameters, seeds
+and parent image. Prints figures; it is not a test.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+PASSWORD = "benchmark passphrase"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _wait_round(client: httpx.Client, headers: dict[str, str], session_id: str, index: int) -> dict[str, Any]:
+    while True:
+        session = client.get(f"/api/sessions/{session_id}", headers=headers).json()
+        status = session["rounds"][index - 1]["status"]
+        if status == "succeeded":
+            return session
+        if status in ("failed", "cancelled"):
+            raise RuntimeError(f"round {index} {status}: {session['rounds'][index - 1]['error']}")
+        time.sleep(0.05)
+
+
+def _job_times(job_ids: list[str]) -> list[tuple[datetime, datetime, datetime]]:
+    from app.db import session_factory
+    from app.jobs.models import Job
+
+    with session_factory()() as db:
+        jobs = [db.get(Job, uuid.UUID(job_id)) for job_id in job_ids]
+        return [(j.created_at, j.started_at, j.finished_at) for j in jobs if j and j.started_at and j.finished_at]
+
+
+def _start_system(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": "", "LIKENESS_BROKER_URL": "",
+           "LIKENESS_MODEL": "", "LIKENESS_DEVICE": "cpu"}
+    subprocess.run([sys.executable, "-m", "cli.main", "create-user", "--username", "bench", "--password", PASSWORD,
+                    "--role", "artist"], env=env, check=True, capture_output=True)
+    log = open(data_dir / "run.log", "wb")  # noqa: SIM115
+    return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _drive_rounds(client: httpx.Client, rounds: int, params: dict[str, Any]) -> dict[str, Any]:
+    answer = client.post("/api/auth/token", data={"username": "bench", "password": PASSWORD})
+    answer.raise_for_status()
+    headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    case = client.post("/api/cases", headers=headers, json={"reference": "BENCH", "title": "bench"}).json()
+    witness = client.post(f"/api/cases/{case['id']}/witnesses", headers=headers, json={"name": "w"}).json()
+    description = client.post(f"/api/witnesses/{witness['id']}/descriptions", headers=headers, json={
+        "text": "thin face, short dark hair, crooked nose", "attributes": {"sex": "male"}}).json()
+    session = client.post("/api/sessions", headers=headers, json={
+        "witness_id": witness["id"], "description_id": description["id"], "rounds": rounds + 1, **params}).json()
+    session = _wait_round(client, headers, session["id"], 1)
+    round_s: list[float] = []
+    for index in range(2, rounds + 3):  # the first refinement warms the worker up; not counted
+        picked = session["rounds"][index - 2]["candidates"][0]
+        started = time.perf_counter()
+        client.post(f"/api/sessions/{session['id']}/rounds", headers=headers,
+                    json={"candidate_id": picked["id"], "rating": 5, "feedback": "a little older"})
+        session = _wait_round(client, headers, session["id"], index)
+        if index > 2:
+            round_s.append(time.perf_counter() - started)
+    return {"headers": headers, "session": session, "round_s": round_s}
+
+
+def _bare_rounds(session: dict[str, Any], client: httpx.Client, headers: dict[str, str], repeats: int) -> list[float]:
+    """The bare diffusers call for the last round, same parent, seeds and parameters."""
+    from common.models import resolve_model
+    from common.recipe import read_recipe
+    from common.settings import get_settings
+    from worker.engine import Engine, spec_from_recipe
+    from worker.engine.bench import bare_call
+
+    last = session["rounds"][-1]
+    parent_round = next(r for r in session["rounds"] if any(c["id"] == last["parent_candidate_id"]
+                                                            for c in r["candidates"]))
+    parent_url = next(c["image_url"] for c in parent_round["candidates"] if c["id"] == last["parent_candidate_id"])
+    parent = Image.open(io.BytesIO(client.get(parent_url, headers=headers).content)).convert("RGB")
+    png = client.get(last["candidates"][0]["image_url"], headers=headers).content
+    spec = spec_from_recipe(read_recipe(png) or {})
+    engine = Engine(resolve_model(get_settings()), device="cpu")
+    bare_call(engine, spec, parent)  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        bare_call(engine, spec, parent)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_id: str, seconds: float) -> float:
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        response = client.get(f"/api/sessions/{session_id}", headers=headers)
+        response.raise_for_status()
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> dict[str, Any]:
+    from app.db import get_engine, session_factory
+    from common.settings import get_settings
+
+    params = {"candidates": candidates, "width": size, "height": size, "steps": steps}
+    with tempfile.TemporaryDirectory(prefix="likeness-bench-") as scratch:
+        data_dir = Path(scratch)
+        os.environ.update({"LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": "",
+                           "LIKENESS_BROKER_URL": "", "LIKENESS_MODEL": ""})
+        for cached in (get_settings, get_engine, session_factory):
+            cached.cache_clear()
+        port = port or _free_port()
+        system = _start_system(data_dir, port)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        try:
+            _wait_healthy(client)
+            driven = _drive_rounds(client, rounds, params)
+            session, headers = driven["session"], driven["headers"]
+            jobs = _job_times([r["job_id"] for r in session["rounds"]])
+            latency = [(start - created).total_seconds() for created, start, _ in jobs]
+            rps = _requests_per_second(client, headers, session["id"], 5.0)
+            bare = _bare_rounds(session, client, headers, rounds)
+        finally:
+            client.close()
+            system.terminate()
+            system.wait(timeout=30)
+            get_engine().dispose()
+    system_s, bare_s = statistics.median(driven["round_s"]), statistics.median(bare)
+    return {"rounds_timed": len(driven["round_s"]), **params, "strength": 0.3, "guidance": 7.5,
+            "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
+            "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
+                                    "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
+            "get_session_rps": rps}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_healthy(client: httpx.Client, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/api/health").json()["worker"]["ok"]:
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the embedded system did not become healthy; see run.log in the data dir")
