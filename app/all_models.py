@@ -5,8 +5,9 @@ from app.cases.models import Case, CaseShare
 from app.db import Base
 from app.images.models import Image
 from app.jobs.models import Job, WorkerHeartbeat
-from app.sessions.models import Candidate, Round, SketchSession
+from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.users.models import AuthSession, User
+from app.witness_view.models import WitnessLink
 from app.witnesses.models import Description, Witness
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "Job",
     "Round",
     "SketchSession",
+    "SubmitKey",
     "User",
     "Witness",
+    "WitnessLink",
     "WorkerHeartbeat",
 ]

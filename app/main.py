@@ -9,17 +9,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.audit import routes as audit_routes
 from app.audit.service import record
 from app.cases import routes as case_routes
 from app.db import session_factory
 from app.errors import DomainError
+from app.exports import routes as export_routes
 from app.health import routes as health_routes
 from app.images import routes as image_routes
 from app.jobs import routes as job_routes
+from app.security.bodylimit import BodyLimit
+from app.security.headers import SecurityHeaders
+from app.security.ratelimit import RateLimitedError
 from app.sessions import routes as session_routes
 from app.users import routes as user_routes
+from app.witness_view import routes as witness_view_routes
 from app.witnesses import routes as witness_routes
 
 log = logging.getLogger(__name__)
@@ -43,8 +49,17 @@ def _audit_refusal(request: Request, status: int, detail: str) -> None:
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     _audit_refusal(request, exc.status_code, exc.detail)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A database restart is a 503 the client may retry, not a 500."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"detail": "the database is unavailable; try again in a few seconds"}, status_code=503,
+                        headers={"Retry-After": "5"})
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -77,8 +92,12 @@ def create_app() -> FastAPI:
                   description="Forensic sketch composites: cases, witnesses, refinement rounds, audit.")
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
-                   image_routes, audit_routes):
+                   image_routes, audit_routes, export_routes, witness_view_routes):
         app.include_router(module.router)
     _mount_frontend(app)
     return app

@@ -25,7 +25,9 @@ def encode_png(image: Image.Image, recipe: dict[str, Any]) -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_itxt(RECIPE_KEY, canonical_json(recipe))
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", pnginfo=info, compress_level=1)
+    # Sketches are RGB; masks stay single-channel.
+    image = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    image.save(buffer, format="PNG", pnginfo=info, compress_level=1)
     return buffer.getvalue()
 
 

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,17 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, description="worker deaths before a job fails")
     job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
     sse_poll_s: float = 0.1
+    # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
+    # lives in the data dir and the first export creates it.
+    signing_key_path: Path | None = Field(
+        default=None, validation_alias=AliasChoices("LIKENESS_SIGNING_KEY", "LIKENESS_SIGNING_KEY_PATH"),
+        description="Ed25519 private key (PEM) that signs disclosure exports; set and missing = export error")
+
+    @field_validator("signing_key_path", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty variable (as in `LIKENESS_SIGNING_KEY=`) means the default, not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -53,6 +64,12 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.resolved_data_dir / "models"
+
+    @property
+    def resolved_signing_key_path(self) -> Path:
+        if self.signing_key_path:
+            return self.signing_key_path.expanduser().resolve()
+        return self.resolved_data_dir / "keys" / "export-signing.pem"
 
 
 @functools.cache

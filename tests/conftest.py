@@ -44,6 +44,14 @@ def reset_caches() -> None:
         cached.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with empty rate-limit windows (they are per process)."""
+    from app.security.ratelimit import limiter
+
+    limiter.reset()
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Builds the tiny random-weight model once; data dirs link to it."""

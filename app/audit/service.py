@@ -27,8 +27,9 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _content_hash(event: AuditEvent) -> str:
-    content = {
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    """The fields an event's hash covers, as JSON values (the export ships them verbatim)."""
+    return {
         "id": event.id,
         "at": _timestamp(event.at),
         "actor_id": str(event.actor_id) if event.actor_id else None,
@@ -43,7 +44,16 @@ def _content_hash(event: AuditEvent) -> str:
         "details": event.details,
         "prev_hash": event.prev_hash,
     }
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of an event's canonical content: what its `hash` must equal (public so an
+    offline verifier recomputes it with the same code)."""
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _content_hash(event: AuditEvent) -> str:
+    return content_hash(event_content(event))
 
 
 def record(
@@ -96,11 +106,15 @@ class ChainReport:
 
 
 def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
-    """Walks the whole chain; reports the first event whose link or content is wrong."""
+    """Walks the chain up to the head read first (events written meanwhile are not
+    half-seen); reports the first event whose link or content is wrong."""
+    head = db.get(AuditHead, 1, populate_existing=True)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     expected_prev, expected_id, count, last_id = GENESIS_HASH, 1, 0, 0
     while True:
         rows = db.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            select(AuditEvent).where(AuditEvent.id > last_id, AuditEvent.id <= head_seq)
+            .order_by(AuditEvent.id).limit(batch)
         ).all()
         if not rows:
             break
@@ -109,8 +123,7 @@ def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
             if event.id != expected_id or event.prev_hash != expected_prev or event.hash != _content_hash(event):
                 return ChainReport(ok=False, events=count, first_bad=event.id)
             expected_prev, expected_id, last_id = event.hash, event.id + 1, event.id
-    head = db.get(AuditHead, 1)
-    if head is not None and (head.seq != last_id or head.hash != expected_prev):
+    if last_id != head_seq or expected_prev != head_hash:
         # Rows removed from the end: the head remembers more than the table holds.
         return ChainReport(ok=False, events=count, first_bad=last_id + 1)
     return ChainReport(ok=True, events=count, first_bad=None)

@@ -1,17 +1,40 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from app.images import service
+from app.images.uploads import MAX_BYTES, store_upload
 from app.users.deps import CurrentActor, Db
 
-router = APIRouter(prefix="/api/images", tags=["images"])
+router = APIRouter(prefix="/api", tags=["images"])
 
 
-@router.get("/{image_id}", response_class=Response,
+class UploadOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    sha256: str
+    width: int
+    height: int
+    image_url: str
+
+
+@router.post("/cases/{case_id}/uploads", response_model=UploadOut, status_code=201)
+async def upload(case_id: uuid.UUID, db: Db, actor: CurrentActor, file: Annotated[UploadFile, File()],
+                 kind: Annotated[str, Form()] = "reference") -> UploadOut:
+    # Read one byte past the limit: enough to refuse, never the whole of a huge body.
+    data = await file.read(MAX_BYTES + 1)
+    stored = await run_in_threadpool(store_upload, db, actor, case_id, data, kind)
+    return UploadOut(id=stored.id, kind=stored.kind, sha256=stored.sha256, width=stored.width,
+                     height=stored.height, image_url=service.image_url(stored.id))
+
+
+@router.get("/images/{image_id}", response_class=Response,
             responses={200: {"content": {"image/png": {}}, "description": "the PNG, recipe in its iTXt chunk"}})
 def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
     image = service.get_image(db, actor, image_id)

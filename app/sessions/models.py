@@ -72,3 +72,16 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     image: Mapped[Image] = relationship(lazy="joined")
+
+
+class SubmitKey(Base):
+    """An `Idempotency-Key` a client sent with a submit: resending it returns the
+    round it created instead of queueing another."""
+
+    __tablename__ = "submit_keys"
+
+    actor: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sketch_sessions.id"))
+    round_index: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

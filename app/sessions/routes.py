@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 
+from app.security.ratelimit import GENERATE, limiter
 from app.sessions import service
 from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
 from app.users.deps import CurrentActor, Db
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+# Resending a submit with the same key returns the first answer instead of a second job.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 @router.post("", response_model=SessionOut, status_code=201)
-def create_session(body: SessionCreate, db: Db, actor: CurrentActor) -> SessionOut:
-    session = service.create_session(db, actor, body)
+def create_session(body: SessionCreate, db: Db, actor: CurrentActor,
+                   idempotency_key: IdempotencyKey = None) -> SessionOut:
+    limiter.check(GENERATE, str(actor.id))
+    session = service.create_session(db, actor, body, idempotency_key)
     return service.session_out(service.get_session(db, actor, session.id))
 
 
@@ -23,16 +29,19 @@ def get_session(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> SessionOu
 
 
 @router.post("/{session_id}/rounds", response_model=SessionOut, status_code=201)
-def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentActor) -> SessionOut:
-    service.add_round(db, actor, session_id, body)
+def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentActor,
+              idempotency_key: IdempotencyKey = None) -> SessionOut:
+    limiter.check(GENERATE, str(actor.id))
+    service.add_round(db, actor, service.get_session(db, actor, session_id), body, idempotency_key)
     return service.session_out(service.get_session(db, actor, session_id))
 
 
 @router.post("/{session_id}/approve", response_model=SessionOut)
 def approve(session_id: uuid.UUID, body: ApproveIn, db: Db, actor: CurrentActor) -> SessionOut:
-    return service.session_out(service.approve(db, actor, session_id, body.candidate_id))
+    session = service.approve(db, actor, service.get_session(db, actor, session_id), body.candidate_id)
+    return service.session_out(session)
 
 
 @router.post("/{session_id}/candidates/{candidate_id}/shown", status_code=204)
 def mark_shown(session_id: uuid.UUID, candidate_id: uuid.UUID, db: Db, actor: CurrentActor) -> None:
-    service.mark_shown(db, actor, session_id, candidate_id)
+    service.mark_shown(db, actor, service.get_session(db, actor, session_id), candidate_id)

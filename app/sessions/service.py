@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -21,7 +22,7 @@ from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
 from app.jobs.queue import publish_generate
-from app.sessions.models import Candidate, Round, SketchSession
+from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
 from app.sessions.schemas import (
     CandidateOut,
@@ -95,7 +96,36 @@ def _queue_round(db: Session, session: SketchSession, *, index: int, prompt: str
     return round_
 
 
-def create_session(db: Session, actor: Actor, data: SessionCreate) -> SketchSession:
+def replayed_submit(db: Session, actor: Actor, key: str | None) -> SketchSession | None:
+    """The session a resent `Idempotency-Key` already created a round in, if any."""
+    if not key:
+        return None
+    submit = db.get(SubmitKey, (actor.username, key))
+    return get_session(db, actor, submit.session_id) if submit else None
+
+
+def _remember_submit(db: Session, actor: Actor, key: str | None, round_: Round) -> None:
+    if key:
+        db.add(SubmitKey(actor=actor.username, key=key, session_id=round_.session_id, round_index=round_.index))
+
+
+def _commit_submit(db: Session, actor: Actor, key: str | None) -> SketchSession | None:
+    """Commits a new round; a concurrent duplicate loses on the unique keys and gets the winner's session."""
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        replay = replayed_submit(db, actor, key)
+        if replay is None:
+            raise ConflictError("another round was submitted to this session at the same moment; reload it") from None
+        return replay
+    return None
+
+
+def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | None = None) -> SketchSession:
+    replay = replayed_submit(db, actor, key)
+    if replay is not None:
+        return replay
     witness = get_witness(db, actor, data.witness_id)
     description = get_description(db, actor, data.description_id)
     if description.witness_id != witness.id:
@@ -113,7 +143,10 @@ def create_session(db: Session, actor: Actor, data: SessionCreate) -> SketchSess
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
     _record_round(db, actor, session, round_)
-    db.commit()
+    _remember_submit(db, actor, key, round_)
+    replay = _commit_submit(db, actor, key)
+    if replay is not None:
+        return replay
     publish_generate(round_.job_id)
     db.expire_all()
     return session
@@ -152,8 +185,12 @@ def _require_active(session: SketchSession) -> None:
         raise ConflictError(f"round {busy.index} is still {busy.job.status}; wait for it or cancel job {busy.job_id}")
 
 
-def add_round(db: Session, actor: Actor, session_id: uuid.UUID, data: RoundCreate) -> SketchSession:
-    session = get_session(db, actor, session_id)
+def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCreate,
+              key: str | None = None) -> SketchSession:
+    """The witness's pick and feedback become the next round (by the artist, or the witness's link)."""
+    replay = replayed_submit(db, actor, key)
+    if replay is not None:
+        return replay
     _require_active(session)
     refinements = sum(1 for r in session.rounds if r.index > 1)
     if refinements >= session.max_rounds:
@@ -174,14 +211,16 @@ def add_round(db: Session, actor: Actor, session_id: uuid.UUID, data: RoundCreat
                     "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
                     "feedback_characters": len(data.feedback)})
     _record_round(db, actor, session, round_)
-    db.commit()
+    _remember_submit(db, actor, key, round_)
+    replay = _commit_submit(db, actor, key)
+    if replay is not None:
+        return replay
     publish_generate(round_.job_id)
     db.expire_all()
     return session
 
 
-def approve(db: Session, actor: Actor, session_id: uuid.UUID, candidate_id: uuid.UUID) -> SketchSession:
-    session = get_session(db, actor, session_id)
+def approve(db: Session, actor: Actor, session: SketchSession, candidate_id: uuid.UUID) -> SketchSession:
     _require_active(session)
     candidate = _candidate_in(db, session, candidate_id, actor)
     session.status, session.final_candidate_id, session.approved_at = "approved", candidate.id, utcnow()
@@ -191,9 +230,8 @@ def approve(db: Session, actor: Actor, session_id: uuid.UUID, candidate_id: uuid
     return session
 
 
-def mark_shown(db: Session, actor: Actor, session_id: uuid.UUID, candidate_id: uuid.UUID) -> None:
+def mark_shown(db: Session, actor: Actor, session: SketchSession, candidate_id: uuid.UUID) -> None:
     """Every face put in front of the witness is on record (exposure count)."""
-    session = get_session(db, actor, session_id)
     candidate = _candidate_in(db, session, candidate_id, actor)
     candidate.shown_count += 1
     record(db, actor, "candidate.shown", case_id=session.case_id, entity_type="candidate", entity_id=candidate.id,

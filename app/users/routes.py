@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
+from app.security.ratelimit import LOGIN, limiter
 from app.users import service
 from app.users.deps import SESSION_COOKIE, AdminActor, Db, client_address, current_actor, current_session
 from app.users.models import AuthSession, User
@@ -22,6 +23,7 @@ def user_out(user: User) -> UserOut:
 @router.post("/auth/token", response_model=TokenOut)
 def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db) -> TokenOut:
     source = client_address(request)
+    limiter.check(LOGIN, source or "unknown")
     user = service.authenticate(db, form.username, form.password, source)
     access_token, _ = service.start_session(db, user, source)
     return TokenOut(access_token=access_token)
@@ -30,6 +32,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 @router.post("/auth/login", response_model=Me)
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
     source = client_address(request)
+    limiter.check(LOGIN, source or "unknown")
     user = service.authenticate(db, body.username, body.password, source)
     cookie, session = service.start_session(db, user, source)
     response.set_cookie(

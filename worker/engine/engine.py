@@ -36,9 +36,12 @@ class GenerationCancelled(Exception):
     """on_step asked to stop; raised right after that step, before any image is decoded."""
 
     def __init__(self, step: int, total_steps: int) -> None:
-        super().__init__(f"generation cancelled after step {step} of {total_steps}")
+        super().__init__(step, total_steps)  # args as __init__ takes them: survives pickling
         self.step = step
         self.total_steps = total_steps
+
+    def __str__(self) -> str:
+        return f"generation cancelled after step {self.step} of {self.total_steps}"
 
 
 class EngineOutOfMemory(Exception):

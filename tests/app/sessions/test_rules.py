@@ -4,50 +4,13 @@ in-process by the worker's own glue (worker.tasks.run_job) instead of a queue.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.db import session_factory
-from tests.conftest import Stack, bearer, make_user
+from tests.app.conftest import run_queued, start
+from tests.conftest import bearer
 from tests.journey import FAST, fetch_png, ok, open_case
-
-
-@pytest.fixture
-def client(sqlite_stack: Stack) -> Iterator[TestClient]:
-    from app.main import create_app
-
-    make_user("artist")
-    make_user("other")
-    make_user("boss", "admin")
-    with TestClient(create_app()) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def artist(client: TestClient) -> dict[str, str]:
-    return bearer(client, "artist")
-
-
-def run_queued() -> int:
-    """Runs every queued job through the real worker glue; returns how many ran."""
-    from app.jobs.models import Job
-    from worker.tasks import run_job
-
-    with session_factory()() as db:
-        queued = list(db.scalars(sa.select(Job.id).where(Job.status == "queued")))
-    for job_id in queued:
-        run_job(job_id)
-    return len(queued)
-
-
-def start(client: TestClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
-    ids = open_case(client, headers, f"REF-{uuid.uuid4().hex[:8]}")
-    body = {"witness_id": ids["witness_id"], "description_id": ids["description_id"], "candidates": 2, **FAST}
-    return ok(client.post("/api/sessions", headers=headers, json={**body, **params}), 201)
 
 
 def test_first_round_draws_candidates_with_recipes(client: TestClient, artist: dict[str, str]) -> None:
@@ -207,3 +170,26 @@ def test_every_step_is_on_the_audit_trail(client: TestClient, artist: dict[str, 
     report = ok(client.get("/api/audit/verify", headers=admin))
     assert report["ok"] is True and report["first_bad"] is None
     assert client.get("/api/audit/verify", headers=artist).status_code == 403
+
+
+def test_idempotency_key_makes_one_round_however_often_sent(client: TestClient, artist: dict[str, str]) -> None:
+    session = start(client, artist)
+    run_queued()
+    candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
+    keyed = {**artist, "Idempotency-Key": "pick-42"}
+    pick = {"candidate_id": candidate["id"], "rating": 5, "feedback": "older"}
+    answers = [client.post(f"/api/sessions/{session['id']}/rounds", headers=keyed, json=pick) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["rounds"][-1]["job_id"] for a in answers}) == 1
+    assert len(ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"]) == 2
+    assert run_queued() == 1
+
+
+def test_idempotency_key_on_session_create(client: TestClient, artist: dict[str, str]) -> None:
+    ids = open_case(client, artist, "REF-IDEM")
+    body = {"witness_id": ids["witness_id"], "description_id": ids["description_id"], "candidates": 1, **FAST}
+    keyed = {**artist, "Idempotency-Key": "create-1"}
+    first = ok(client.post("/api/sessions", headers=keyed, json=body), 201)
+    second = ok(client.post("/api/sessions", headers=keyed, json=body), 201)
+    assert first["id"] == second["id"]
+    assert len(ok(client.get(f"/api/cases/{ids['case_id']}", headers=artist))["sessions"]) == 1

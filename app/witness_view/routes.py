@@ -1,0 +1,173 @@
+"""The witness's routes: large candidates, pick, rate, say what to change.
+
+They answer only to a witness cookie (from a link) and show one session, with no
+case data, prompts or other witnesses' composites. The artist's own routes refuse
+the witness cookie, and these refuse the artist's credentials.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import ForbiddenError, NotFoundError, UnauthorizedError
+from app.images.service import blob_store
+from app.security.ratelimit import WITNESS, limiter
+from app.sessions import service as sessions
+from app.sessions.models import Candidate, Round, SketchSession
+from app.sessions.schemas import RoundCreate
+from app.users.deps import CSRF_HEADER, SAFE_METHODS, CurrentActor, Db, client_address
+from app.witness_view import service
+from app.witness_view.models import WitnessLink
+
+router = APIRouter(prefix="/api", tags=["witness"])
+WITNESS_COOKIE = "likeness_witness"
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: int = Field(default=60, ge=5, le=24 * 60, description="how long the link may be opened")
+
+
+class LinkOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    expires_at: datetime
+
+
+class ExchangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=20, max_length=200)
+
+
+class WitnessCandidate(BaseModel):
+    id: uuid.UUID
+    index: int
+    image_url: str
+
+
+class WitnessRound(BaseModel):
+    index: int
+    status: str
+    step: int
+    total_steps: int
+    candidates: list[WitnessCandidate]
+
+
+class WitnessView(BaseModel):
+    session_id: uuid.UUID
+    status: str
+    expires_at: datetime
+    csrf_token: str
+    rounds: list[WitnessRound]
+
+
+class WitnessPick(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_id: uuid.UUID
+    rating: int | None = Field(default=None, ge=0, le=10)
+    feedback: str = Field(default="", max_length=100_000)
+
+
+class ShownIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_id: uuid.UUID
+
+
+def witness_link(request: Request, db: Db) -> WitnessLink:
+    cookie = request.cookies.get(WITNESS_COOKIE)
+    if not cookie:
+        raise UnauthorizedError("open the witness link the officer gave you")
+    link = service.resolve_cookie(db, cookie)
+    limiter.check(WITNESS, str(link.id))
+    if request.method not in SAFE_METHODS and not secrets.compare_digest(
+            request.headers.get(CSRF_HEADER, ""), link.csrf_token):
+        raise ForbiddenError(f"missing or wrong {CSRF_HEADER} header")
+    request.state.actor = service.witness_actor(link, client_address(request))
+    return link
+
+
+Link = Annotated[WitnessLink, Depends(witness_link)]
+
+
+def _session(db: Db, link: WitnessLink) -> SketchSession:
+    session = db.get(SketchSession, link.session_id)
+    if session is None:
+        raise NotFoundError("session not found")
+    return session
+
+
+def _view(session: SketchSession, link: WitnessLink) -> WitnessView:
+    rounds = [WitnessRound(index=r.index, status=r.job.status, step=r.job.step, total_steps=r.job.total_steps,
+                           candidates=[WitnessCandidate(id=c.id, index=c.index,
+                                                        image_url=f"/api/witness/images/{c.id}")
+                                       for c in r.candidates])
+              for r in session.rounds]
+    return WitnessView(session_id=session.id, status=session.status, expires_at=link.expires_at,
+                       csrf_token=link.csrf_token, rounds=rounds)
+
+
+@router.post("/sessions/{session_id}/witness-link", response_model=LinkOut, status_code=201)
+def create_link(session_id: uuid.UUID, request: Request, db: Db, actor: CurrentActor,
+                body: LinkIn | None = None) -> LinkOut:
+    token, link = service.create_link(db, actor, session_id, (body or LinkIn()).minutes)
+    # The token rides in the fragment: browsers never send it to a server or a Referer.
+    url = f"{str(request.base_url).rstrip('/')}/w#{token}"
+    return LinkOut(id=link.id, url=url, expires_at=link.expires_at)
+
+
+@router.delete("/sessions/{session_id}/witness-link/{link_id}", status_code=204)
+def revoke_link(session_id: uuid.UUID, link_id: uuid.UUID, db: Db, actor: CurrentActor) -> None:
+    service.revoke_link(db, actor, session_id, link_id)
+
+
+@router.post("/witness/exchange", response_model=WitnessView)
+def exchange(body: ExchangeIn, request: Request, response: Response, db: Db) -> WitnessView:
+    limiter.check(WITNESS, client_address(request) or "unknown")
+    cookie, link = service.exchange(db, body.token, client_address(request))
+    response.set_cookie(WITNESS_COOKIE, cookie, httponly=True, samesite="strict", path="/api/witness",
+                        secure=request.url.scheme == "https", expires=link.expires_at)
+    return _view(_session(db, link), link)
+
+
+@router.get("/witness/session", response_model=WitnessView)
+def view(db: Db, link: Link) -> WitnessView:
+    return _view(_session(db, link), link)
+
+
+def _candidate(db: Db, session: SketchSession, candidate_id: uuid.UUID) -> Candidate:
+    candidate = db.get(Candidate, candidate_id)
+    round_ = db.get(Round, candidate.round_id) if candidate else None
+    if candidate is None or round_ is None or round_.session_id != session.id:
+        raise NotFoundError(f"candidate {candidate_id} not found")
+    return candidate
+
+
+@router.get("/witness/images/{candidate_id}", response_class=Response)
+def image(candidate_id: uuid.UUID, db: Db, link: Link) -> Response:
+    candidate = _candidate(db, _session(db, link), candidate_id)
+    return Response(blob_store().get(candidate.image.sha256), media_type="image/png",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/witness/shown", status_code=204)
+def shown(body: ShownIn, request: Request, db: Db, link: Link) -> None:
+    sessions.mark_shown(db, request.state.actor, _session(db, link), body.candidate_id)
+
+
+@router.post("/witness/rounds", response_model=WitnessView, status_code=201)
+def pick(body: WitnessPick, request: Request, db: Db, link: Link) -> WitnessView:
+    session = _session(db, link)
+    _candidate(db, session, body.candidate_id)
+    data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback)
+    sessions.add_round(db, request.state.actor, session, data)
+    return _view(_session(db, link), link)
