@@ -5,12 +5,14 @@ from app.cases.models import Case, CaseShare
 from app.db import Base
 from app.images.models import Image
 from app.jobs.models import Job, WorkerHeartbeat
+from app.registry.models import Adapter
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.users.models import AuthSession, User
 from app.witness_view.models import WitnessLink
 from app.witnesses.models import Description, Witness
 
 __all__ = [
+    "Adapter",
     "AuditEvent",
     "AuditHead",
     "AuthSession",

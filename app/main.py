@@ -20,6 +20,7 @@ from app.exports import routes as export_routes
 from app.health import routes as health_routes
 from app.images import routes as image_routes
 from app.jobs import routes as job_routes
+from app.registry import routes as registry_routes
 from app.security.bodylimit import BodyLimit
 from app.security.headers import SecurityHeaders
 from app.security.ratelimit import RateLimitedError
@@ -97,7 +98,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
-                   image_routes, audit_routes, export_routes, witness_view_routes):
+                   image_routes, audit_routes, export_routes, witness_view_routes, registry_routes):
         app.include_router(module.router)
     _mount_frontend(app)
     return app

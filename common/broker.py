@@ -11,7 +11,10 @@ from typing import Any
 from common.settings import Settings
 
 GENERATE_TASK = "likeness.generate"
+VERIFY_TASK = "likeness.verify"
 GENERATE_QUEUE = "generate"
+# Job kind (the jobs table) -> the task that runs it. Both run on the GPU queue.
+TASK_FOR_KIND = {"generate": GENERATE_TASK, "verify": VERIFY_TASK}
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

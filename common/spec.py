@@ -7,10 +7,14 @@ the engine. Images travel by SHA-256 (the blob store), never inline.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from common.styles import DEFAULT_STYLE, STYLES
 
 MAX_CANDIDATES = 8
+REGIONS = ("eyes", "eyebrows", "nose", "mouth", "jaw", "hair", "ears")
 
 
 class Mode(StrEnum):
@@ -26,6 +30,33 @@ class Strategy(StrEnum):
     IMG2IMG = "img2img"
     CLIP_FUSION = "clip-fusion"
     CLIP_LORA = "clip-lora"
+
+
+class AdapterRef(BaseModel):
+    """An adapter from the model registry, as the worker finds it: by blob hash."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    sha256: str
+    weight: float = Field(default=1.0, ge=-2.0, le=2.0)
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class StyleBlend(BaseModel):
+    """A continuous blend from the spec's style toward another (0 = none, 1 = all)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    style: str
+    weight: float = Field(ge=0.0, le=1.0)
+
+    @field_validator("style")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in STYLES:
+            raise ValueError(f"must be one of {', '.join(STYLES)}")
+        return value
 
 
 class GenerationSpec(BaseModel):
@@ -44,6 +75,34 @@ class GenerationSpec(BaseModel):
     width: int = Field(default=512, ge=64, le=1024, multiple_of=8)
     height: int = Field(default=512, ge=64, le=1024, multiple_of=8)
     parent_sha256: str | None = None
+    # Models 2 and 3: CLIP fusion of the reference image's embedding (0 = Model 1 exactly).
+    fusion_weight: float = Field(default=0.0, ge=0.0, le=1.0)
+    reference_sha256: str | None = Field(default=None, description="uploaded sketch/photo; else the parent")
+    sketchify_reference: bool = Field(default=False, description="turn a photo into a pencil sketch first")
+    clip_adapter: AdapterRef | None = None
+    # UNet LoRA adapters (styles, department-trained), and how their weight runs over the steps.
+    adapters: list[AdapterRef] = Field(default_factory=list, max_length=8)
+    adapter_schedule: Literal["constant", "ramp"] = "constant"
+    style: str = DEFAULT_STYLE
+    style_blend: StyleBlend | None = None
+    # Feature-targeted refinement: only pixels under the mask may change.
+    region: str | None = None
+    mask_sha256: str | None = None
+    preview: bool = True
+
+    @field_validator("style")
+    @classmethod
+    def _known_style(cls, value: str) -> str:
+        if value not in STYLES:
+            raise ValueError(f"must be one of {', '.join(STYLES)}")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is not None and value not in REGIONS:
+            raise ValueError(f"must be one of {', '.join(REGIONS)}")
+        return value
 
 
 class JobStatus(StrEnum):
@@ -66,3 +125,4 @@ class ProgressEvent(BaseModel):
     step: int
     total_steps: int
     error: str | None = None
+    result: dict[str, Any] | None = None

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.db import session_factory, utcnow
 from app.jobs.models import WorkerHeartbeat
 from app.jobs.service import stale_jobs
-from common.broker import GENERATE_QUEUE, GENERATE_TASK
+from common.broker import GENERATE_QUEUE, TASK_FOR_KIND
 from common.models import resolve_model
 from common.settings import get_settings
 from worker.engine import Engine
@@ -28,6 +29,12 @@ LOST_MESSAGE_AFTER = timedelta(minutes=10)
 @functools.cache
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@functools.cache
+def background() -> ThreadPoolExecutor:
+    """One thread for CPU-side follow-ups (face checks) while the next job draws."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-followup")
 
 
 @functools.cache
@@ -54,10 +61,10 @@ def sweep(publish: object) -> int:
     """Publishes again the jobs that lost their message or their worker."""
     with session_factory()() as db:
         job_ids = stale_jobs(db, queued_before=utcnow() - LOST_MESSAGE_AFTER)
-    for job_id in job_ids:
-        publish(GENERATE_TASK, args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
+    for job_id, kind in job_ids:
+        publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
     if job_ids:
-        log.warning("sweeper re-published %d job(s): %s", len(job_ids), [str(j) for j in job_ids])
+        log.warning("sweeper re-published %d job(s): %s", len(job_ids), [str(j) for j, _ in job_ids])
     return len(job_ids)
 
 

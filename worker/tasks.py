@@ -7,6 +7,7 @@ import io
 import logging
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from celery.signals import worker_process_init
 from PIL import Image as PILImage
@@ -15,17 +16,19 @@ from sqlalchemy.exc import IntegrityError
 
 from app.audit.service import record
 from app.db import session_factory
+from app.images.models import Image
 from app.images.service import blob_store, store_image
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.sessions.models import Candidate, Round
-from common.broker import GENERATE_TASK
-from common.recipe import encode_png
+from common.broker import GENERATE_TASK, VERIFY_TASK
+from common.faces import face_check, identity_embedding
+from common.recipe import encode_png, read_recipe, sha256_hex
 from common.settings import get_settings
 from common.spec import GenerationSpec, JobStatus
 from worker.celery_app import celery_app
-from worker.engine import EngineOutOfMemory, GeneratedImage, GenerationCancelled
-from worker.runtime import engine, start_background, worker_name
+from worker.engine import EngineOutOfMemory, GeneratedImage, GenerationCancelled, spec_from_recipe
+from worker.runtime import background, engine, start_background, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -41,40 +44,103 @@ def generate(job_id: str) -> None:
     run_job(uuid.UUID(job_id))
 
 
-def run_job(job_id: uuid.UUID) -> None:
-    settings = get_settings()
-    lease = timedelta(seconds=settings.job_lease_s)
-    me = worker_name()
+@celery_app.task(name=VERIFY_TASK)
+def verify(job_id: str) -> None:
+    run_verify(uuid.UUID(job_id))
 
-    # 1. Claim the job (or learn that it is done, cancelled or someone else's).
+
+def _lease() -> timedelta:
+    return timedelta(seconds=get_settings().job_lease_s)
+
+
+def _claim(job_id: uuid.UUID) -> Job | None:
     with session_factory()() as db:
-        job = jobs.claim(db, job_id, me, settings.job_max_attempts, lease)
-        if job is None:
-            return
-        spec = GenerationSpec.model_validate(job.spec)
-    parent = _open(spec.parent_sha256) if spec.parent_sha256 else None
+        return jobs.claim(db, job_id, worker_name(), get_settings().job_max_attempts, _lease())
 
-    # 2. Draw, reporting each step; the answer to a report says whether to go on.
+
+def _draw(job_id: uuid.UUID, spec: GenerationSpec, parent: PILImage.Image | None) -> list[GeneratedImage] | None:
+    """Runs the engine, reporting each step; ends the job itself if drawing did not succeed."""
+    me, lease = worker_name(), _lease()
+
     def on_step(step: int, total: int) -> bool:
+        # The answer says whether to go on: False after a cancel or a takeover.
         with session_factory()() as db:
             return jobs.report_step(db, job_id, me, step, total, lease)
 
     try:
-        images = engine().generate(spec, parent, on_step)
+        return engine().generate(spec, parent, on_step)
     except GenerationCancelled:
-        _end(job_id, me, JobStatus.CANCELLED, None)
-        return
+        _end(job_id, JobStatus.CANCELLED, None)
     except EngineOutOfMemory as exc:
-        _end(job_id, me, JobStatus.FAILED, str(exc))
-        return
+        _end(job_id, JobStatus.FAILED, str(exc))
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        _end(job_id, me, JobStatus.FAILED, f"generation failed ({type(exc).__name__}: {exc}); "
-                                          "check the worker log, then retry the round")
-        return
+        _end(job_id, JobStatus.FAILED, f"generation failed ({type(exc).__name__}: {exc}); "
+                                       "check the worker log, then retry the round")
+    return None
 
-    # 3. Store every candidate, then mark the job done, in one transaction.
-    _store(job_id, me, images)
+
+def run_job(job_id: uuid.UUID) -> None:
+    # 1. Claim the job (or learn that it is done, cancelled or someone else's).
+    job = _claim(job_id)
+    if job is None:
+        return
+    spec = GenerationSpec.model_validate(job.spec)
+    parent = _open(spec.parent_sha256) if spec.parent_sha256 else None
+    # 2. Draw, step by step.
+    images = _draw(job_id, spec, parent)
+    if images is None:
+        return
+    # 3. Store every candidate and mark the job done, in one transaction.
+    stored = _store(job_id, images)
+    # 4. Face checks (a face? how far from the pick?) follow off the critical path: dlib
+    #    runs on the CPU while the GPU takes the next job.
+    if stored:
+        background().submit(_check_faces, stored, [g.image for g in images], parent)
+
+
+def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], parent: PILImage.Image | None) -> None:
+    reference = identity_embedding(parent) if parent is not None else None
+    checks = [face_check(image, reference) for image in images]
+    with session_factory()() as db:
+        for candidate_id, check in zip(candidate_ids, checks, strict=True):
+            candidate = db.get(Candidate, candidate_id)
+            if candidate is not None:
+                candidate.face_found, candidate.identity_similarity = check["face_found"], check["identity_similarity"]
+        db.commit()
+
+
+def run_verify(job_id: uuid.UUID) -> None:
+    """Redraws a stored image from its recipe and compares the PNG bytes."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    with session_factory()() as db:
+        image = db.get(Image, uuid.UUID(job.spec["image_id"]))
+        assert image is not None
+        stored_sha, recipe = image.sha256, dict(image.recipe)
+    spec = spec_from_recipe(recipe)
+    images = _draw(job_id, spec, _open(spec.parent_sha256) if spec.parent_sha256 else None)
+    if images is None:
+        return
+    redrawn = images[recipe["batch_index"]]
+    regenerated_sha = sha256_hex(encode_png(redrawn.image, redrawn.recipe))
+    # Name what differs between the recipe sealed in the stored PNG and the one just drawn.
+    sealed = read_recipe(blob_store().get(stored_sha)) or {}
+    result: dict[str, Any] = {
+        "identical": regenerated_sha == stored_sha, "sha256": stored_sha, "regenerated_sha256": regenerated_sha,
+        "differences": sorted(k for k in sealed.keys() | redrawn.recipe.keys()
+                              if sealed.get(k) != redrawn.recipe.get(k)),
+    }
+    with session_factory()() as db:
+        job = db.get(Job, job_id)
+        if job is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
+            return
+        job.result = result
+        record(db, None, "image.verify", case_id=job.case_id, entity_type="image", entity_id=image.id,
+               outcome="success" if result["identical"] else "mismatch", details=result)
+        jobs.finish(db, job, JobStatus.SUCCEEDED)
+        db.commit()
 
 
 def _open(sha256: str) -> PILImage.Image:
@@ -82,29 +148,32 @@ def _open(sha256: str) -> PILImage.Image:
         return image.convert("RGB")
 
 
-def _end(job_id: uuid.UUID, me: str, status: JobStatus, error: str | None) -> None:
+def _end(job_id: uuid.UUID, status: JobStatus, error: str | None) -> None:
     with session_factory()() as db:
         job = db.get(Job, job_id)
-        if job is None or job.worker != me or job.status != JobStatus.RUNNING:
+        if job is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
             return
         jobs.finish(db, job, status, error)
         db.commit()
 
 
-def _store(job_id: uuid.UUID, me: str, images: list[GeneratedImage]) -> None:
+def _store(job_id: uuid.UUID, images: list[GeneratedImage]) -> list[uuid.UUID]:
+    """Stores the candidates and ends the job; returns their ids (none if another worker won)."""
+    stored: list[uuid.UUID] = []
     with session_factory()() as db:
         job = db.get(Job, job_id)
         round_ = db.scalar(select(Round).where(Round.job_id == job_id))
-        if job is None or round_ is None or job.worker != me or job.status != JobStatus.RUNNING:
-            return  # taken over by another worker meanwhile: theirs is the result
+        if job is None or round_ is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
+            return []  # taken over by another worker meanwhile: theirs is the result
         for index, generated in enumerate(images):
             png = encode_png(generated.image, generated.recipe)
-            image = store_image(db, job.case_id, "candidate", png, generated.image.width, generated.image.height,
-                                generated.recipe)
+            image = store_image(db, job.case_id, "candidate", png, generated.image.width,
+                                generated.image.height, generated.recipe)
             candidate = Candidate(round_id=round_.id, job_id=job.id, index=index, seed=generated.seed,
                                   image_id=image.id)
             db.add(candidate)
             db.flush()
+            stored.append(candidate.id)
             record(db, None, "candidate.generate", case_id=job.case_id, entity_type="candidate",
                    entity_id=candidate.id, details={"round_id": str(round_.id), "index": index,
                                                     "seed": generated.seed, "image_sha256": image.sha256})
@@ -113,3 +182,5 @@ def _store(job_id: uuid.UUID, me: str, images: list[GeneratedImage]) -> None:
             db.commit()
         except IntegrityError:
             db.rollback()  # a duplicate delivery already stored them
+            return []
+    return stored

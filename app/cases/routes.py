@@ -4,6 +4,7 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.cases import service
 from app.cases.models import Case
@@ -56,3 +57,15 @@ def update_case(case_id: uuid.UUID, body: CaseUpdate, db: Db, actor: CurrentActo
     return _out(case, count_witnesses(db, [case.id]).get(case.id, 0))
 
 
+
+
+class ShareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=80)
+
+
+@router.post("/{case_id}/shares", response_model=CaseOut)
+def share_case(case_id: uuid.UUID, body: ShareIn, db: Db, actor: CurrentActor) -> CaseOut:
+    case = service.share_case(db, actor, case_id, body.username)
+    return _out(case, count_witnesses(db, [case.id]).get(case.id, 0))

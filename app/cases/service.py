@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.cases.models import Case, CaseShare
 from app.cases.schemas import CaseCreate, CaseUpdate
-from app.errors import ConflictError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from app.users.actor import Actor
+from app.users.models import User
 
 
 def _visible(actor: Actor) -> Select[tuple[Case]]:
@@ -63,4 +64,19 @@ def update_case(db: Session, actor: Actor, case_id: uuid.UUID, data: CaseUpdate)
     record(db, actor, "case.update", case_id=case.id, entity_type="case", entity_id=case.id,
            details={"fields": sorted(changes)})
     db.commit()
+    return case
+
+
+def share_case(db: Session, actor: Actor, case_id: uuid.UUID, username: str) -> Case:
+    """The owner (or an admin) lets another artist work on the case."""
+    case = get_case(db, actor, case_id)
+    if not actor.is_admin and case.owner_id != actor.id:
+        raise ForbiddenError("only the case's owner or an admin can share it")
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidError(f"username: no user {username!r}")
+    if user.id != case.owner_id and db.get(CaseShare, (case.id, user.id)) is None:
+        db.add(CaseShare(case_id=case.id, user_id=user.id))
+        record(db, actor, "case.share", case_id=case.id, entity_type="user", entity_id=user.id)
+        db.commit()
     return case

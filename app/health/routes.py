@@ -30,7 +30,7 @@ def _database_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:
     return {"ok": True}, {"ok": bool(workers), "count": len(workers), "workers": workers}
 
 
-def _model() -> dict[str, Any]:
+def model_status() -> dict[str, Any]:
     try:
         choice = resolve_model(get_settings())
     except ModelNotFoundError as exc:
@@ -47,7 +47,7 @@ def _model() -> dict[str, Any]:
 async def health() -> dict[str, Any]:
     database, workers = await run_in_threadpool(_database_and_workers)
     broker = {"ok": await run_in_threadpool(broker_reachable)}
-    model = _model()
+    model = model_status()
     ok = database["ok"] and broker["ok"] and workers["ok"] and model["ok"]
     return {"status": "ok" if ok else "degraded", "database": database, "broker": broker, "worker": workers,
             "model": model}

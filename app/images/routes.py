@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from app.images import service
 from app.images.uploads import MAX_BYTES, store_upload
 from app.users.deps import CurrentActor, Db
+from common.spec import JobStatus
 
 router = APIRouter(prefix="/api", tags=["images"])
 
@@ -42,3 +44,28 @@ def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
     # Content-addressed: the bytes behind this id never change.
     return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{image.sha256}"'})
+
+
+class VerifyOut(BaseModel):
+    job_id: uuid.UUID
+    status: str
+    identical: bool | None = None
+    sha256: str | None = None
+    regenerated_sha256: str | None = None
+    differences: list[str] = []
+    error: str | None = None
+
+
+@router.post("/images/{image_id}/verify", response_model=VerifyOut)
+def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response, wait: float = 120) -> VerifyOut:
+    """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job)."""
+    job = service.request_verify(db, actor, image_id)
+    deadline = time.monotonic() + min(max(wait, 0), 600)
+    while True:
+        db.refresh(job)
+        if JobStatus(job.status).is_final or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if not JobStatus(job.status).is_final:
+        response.status_code = 202
+    return VerifyOut(job_id=job.id, status=job.status, error=job.error, **(job.result or {}))

@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit.service import record
 from app.cases.service import get_case
-from app.errors import NotFoundError
+from app.errors import InvalidError, NotFoundError
 from app.images.models import Image
+from app.jobs.models import Job
+from app.jobs.queue import publish_job
 from app.users.actor import Actor
 from common.blobs import BlobStore
 from common.settings import get_settings
@@ -43,3 +46,18 @@ def store_image(db: Session, case_id: uuid.UUID, kind: str, png: bytes, width: i
     db.add(image)
     db.flush()
     return image
+
+
+def request_verify(db: Session, actor: Actor, image_id: uuid.UUID) -> Job:
+    """Queues a worker to redraw the image from its recipe and compare the bytes."""
+    image = get_image(db, actor, image_id)
+    if image.kind != "candidate":
+        raise InvalidError(f"image {image_id} is an upload; only generated images have a recipe to redraw")
+    job = Job(case_id=image.case_id, kind="verify", spec={"image_id": str(image.id)})
+    db.add(job)
+    db.flush()
+    record(db, actor, "image.verify_request", case_id=image.case_id, entity_type="image", entity_id=image.id,
+           details={"job_id": str(job.id), "sha256": image.sha256})
+    db.commit()
+    publish_job(job.id, "verify")
+    return job

@@ -8,7 +8,7 @@ import uuid
 
 from celery import Celery
 
-from common.broker import GENERATE_QUEUE, GENERATE_TASK, celery_config
+from common.broker import GENERATE_QUEUE, TASK_FOR_KIND, celery_config
 from common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -21,14 +21,14 @@ def producer() -> Celery:
     return app
 
 
-def publish_generate(job_id: uuid.UUID) -> None:
+def publish_job(job_id: uuid.UUID, kind: str = "generate") -> None:
     """Call only after the job row is committed: a fast worker must find it.
 
     If the broker is down the job stays queued in the database, and the workers'
     sweeper publishes it again; the request itself has succeeded.
     """
     try:
-        producer().send_task(GENERATE_TASK, args=[str(job_id)], queue=GENERATE_QUEUE)
+        producer().send_task(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)
     except Exception:
         log.warning("could not publish job %s; the sweeper will retry it", job_id, exc_info=True)
 

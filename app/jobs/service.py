@@ -38,7 +38,7 @@ def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
 
 def progress_of(job: Job) -> ProgressEvent:
     return ProgressEvent(job_id=str(job.id), status=JobStatus(job.status), step=job.step,
-                         total_steps=job.total_steps, error=job.error)
+                         total_steps=job.total_steps, error=job.error, result=job.result)
 
 
 def request_cancel(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
@@ -107,14 +107,14 @@ def finish(db: Session, job: Job, status: JobStatus, error: str | None = None) -
            details={"attempts": job.attempts, "worker": job.worker, "error": error})
 
 
-def stale_jobs(db: Session, queued_before: datetime) -> list[uuid.UUID]:
+def stale_jobs(db: Session, queued_before: datetime) -> list[tuple[uuid.UUID, str]]:
     """Jobs a sweeper should publish again: queued for long (a lost message) or
     running past their lease (a dead worker)."""
     now = utcnow()
-    rows = db.scalars(
-        select(Job.id).where(or_(
+    rows = db.execute(
+        select(Job.id, Job.kind).where(or_(
             and_(Job.status == JobStatus.QUEUED, Job.created_at < queued_before),
             and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
         ))
     )
-    return list(rows)
+    return [(job_id, kind) for job_id, kind in rows]

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UtcDateTime, new_id, utcnow
@@ -69,6 +69,9 @@ class Candidate(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     image_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("images.id"))
     shown_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Face checks (dlib): is there a face, and how close is it to the picked parent (drift).
+    face_found: Mapped[bool | None] = mapped_column(Boolean)
+    identity_similarity: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     image: Mapped[Image] = relationship(lazy="joined")

@@ -12,13 +12,11 @@ from typing import Any
 from app.witnesses.attributes import NOT_SEEN, UNSURE
 from common.models import resolve_model
 from common.settings import get_settings
+from common.styles import DEFAULT_STYLE, STYLE_PREFIXES
 from common.tiny_vocab import write_tiny_tokenizer
 from common.tokens import CLIP_WINDOW, ClipBpe
 
-STYLE_PREFIX = (
-    "forensic pencil sketch, police composite drawing, black and white graphite portrait, "
-    "frontal view, head and shoulders"
-)
+FRAMING = "frontal view, head and shoulders"
 NEGATIVE_PROMPT = (
     "colour, photo, photorealistic, blurry, deformed, disfigured, extra limbs, cartoon, text, "
     "watermark, signature, multiple faces, cropped, low quality"
@@ -55,8 +53,8 @@ def attribute_phrases(attributes: dict[str, Any]) -> list[str]:
     return phrases
 
 
-def build_prompt(text: str, attributes: dict[str, Any]) -> str:
-    parts = [STYLE_PREFIX, *attribute_phrases(attributes)]
+def build_prompt(text: str, attributes: dict[str, Any], style: str = DEFAULT_STYLE) -> str:
+    parts = [STYLE_PREFIXES[style], FRAMING, *attribute_phrases(attributes)]
     prompt = ", ".join(parts)
     text = " ".join(text.split())
     return f"{prompt}. {text}" if text else prompt

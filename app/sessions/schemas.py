@@ -2,10 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.spec import MAX_CANDIDATES, Strategy
+from common.spec import MAX_CANDIDATES, REGIONS, STYLES, Strategy, StyleBlend
+
+Style = Literal[STYLES]  # type: ignore[valid-type]
+Region = Literal[REGIONS]  # type: ignore[valid-type]
+
+
+class AdapterChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+    weight: float = Field(default=1.0, ge=-2.0, le=2.0)
 
 
 class RoundParams(BaseModel):
@@ -22,6 +33,19 @@ class RoundParams(BaseModel):
     width: int | None = Field(default=None, ge=64, le=1024, multiple_of=8)
     height: int | None = Field(default=None, ge=64, le=1024, multiple_of=8)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1, description="first seed; the rest follow it")
+    # Sticky: once set they hold for the following rounds too.
+    fusion_weight: float | None = Field(default=None, ge=0.0, le=1.0, description="Models 2-3: CLIP image weight")
+    clip_adapter_id: uuid.UUID | None = Field(default=None, description="Model 3: a clip-lora adapter")
+    adapters: list[AdapterChoice] | None = Field(default=None, max_length=8, description="UNet LoRA adapters")
+    adapter_schedule: Literal["constant", "ramp"] | None = None
+    style: Style | None = None
+    style_blend: float | StyleBlend | None = Field(
+        default=None, description="0-1 from pencil toward `style`, or {style, weight} toward another style")
+    # One round only.
+    region: Region | None = Field(default=None, description="refine only this facial region")
+    mask_upload_id: uuid.UUID | None = Field(default=None, description="refine only under this painted mask")
+    reference_upload_id: uuid.UUID | None = Field(default=None, description="an uploaded sketch or photo")
+    sketchify_reference: bool = Field(default=False, description="turn a reference photo into a pencil sketch")
 
 
 class SessionCreate(RoundParams):
@@ -51,6 +75,8 @@ class CandidateOut(BaseModel):
     image_url: str
     image_sha256: str
     shown_count: int
+    face_found: bool | None = None
+    identity_similarity: float | None = None
 
 
 class RoundOut(BaseModel):
@@ -64,6 +90,7 @@ class RoundOut(BaseModel):
     model: str
     prompt: str
     token_count: int
+    settings: dict[str, Any]
     parent_candidate_id: uuid.UUID | None
     rating: int | None
     feedback: str | None

@@ -21,7 +21,8 @@ from app.db import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
-from app.jobs.queue import publish_generate
+from app.jobs.queue import publish_job
+from app.sessions.generation import build_spec, sticky_params
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
 from app.sessions.schemas import (
@@ -36,12 +37,8 @@ from app.sessions.schemas import (
 from app.users.actor import Actor
 from app.witnesses.service import get_description, get_witness
 from common.recipe import sha256_hex
-from common.spec import GenerationSpec, JobStatus, Mode, Strategy
-
-# The seed paper's Model 1 settings (strength 0.3, guidance 7.5) at 30 steps, 512².
-DEFAULTS: dict[str, Any] = {"steps": 30, "guidance": 7.5, "strength": 0.3, "width": 512, "height": 512,
-                            "model": Strategy.IMG2IMG.value}
-_TUNABLE = ("steps", "guidance", "strength", "width", "height", "model")
+from common.spec import JobStatus
+from common.styles import DEFAULT_STYLE
 
 
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SketchSession:
@@ -65,30 +62,21 @@ def list_sessions(db: Session, case_id: uuid.UUID) -> list[SessionSummary]:
                            created_at=s.created_at, rounds_count=n) for s, n in rows]
 
 
-def _params(base: dict[str, Any], overrides: RoundParams) -> dict[str, Any]:
-    chosen = overrides.model_dump(include=set(_TUNABLE), exclude_none=True, mode="json")
-    return {**base, **chosen}
-
-
 def _seeds(first: int | None, count: int) -> list[int]:
     if first is None:
         return [secrets.randbelow(2**32) for _ in range(count)]
     return [(first + i) % 2**32 for i in range(count)]
 
 
-def _queue_round(db: Session, session: SketchSession, *, index: int, prompt: str, negative: str,
-                 params: dict[str, Any], seeds: list[int], parent: Candidate | None) -> Round:
-    mode = Mode.IMG2IMG if parent else Mode.TXT2IMG
-    spec = GenerationSpec(
-        mode=mode, strategy=Strategy(params["model"]), prompt=prompt, negative_prompt=negative, seeds=seeds,
-        steps=params["steps"], guidance=params["guidance"], strength=params["strength"],
-        width=params["width"], height=params["height"],
-        parent_sha256=parent.image.sha256 if parent else None,
-    )
+def _queue_round(db: Session, session: SketchSession, chosen: RoundParams, *, index: int, prompt: str,
+                 negative: str, seeds: list[int], parent: Candidate | None) -> Round:
+    params = sticky_params(session.params, chosen)
+    spec = build_spec(db, session, params, chosen, prompt=prompt, negative=negative, seeds=seeds, parent=parent)
+    session.params = params
     job = Job(case_id=session.case_id, spec=spec.model_dump(mode="json"))
     db.add(job)
     db.flush()
-    round_ = Round(session_id=session.id, index=index, job_id=job.id, mode=mode.value, model=params["model"],
+    round_ = Round(session_id=session.id, index=index, job_id=job.id, mode=spec.mode.value, model=spec.strategy.value,
                    prompt=prompt, negative_prompt=negative, token_count=count_tokens(prompt),
                    parent_candidate_id=parent.id if parent else None)
     db.add(round_)
@@ -130,15 +118,14 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
     description = get_description(db, actor, data.description_id)
     if description.witness_id != witness.id:
         raise InvalidError("description_id: this description belongs to another witness")
-    params = _params(DEFAULTS, data)
     session = SketchSession(case_id=witness.case_id, witness_id=witness.id, description_id=description.id,
-                            max_rounds=data.rounds, candidates=data.candidates, params=params,
-                            created_by=actor.id)
+                            max_rounds=data.rounds, candidates=data.candidates, params={}, created_by=actor.id)
     db.add(session)
     db.flush()
-    prompt = data.prompt or build_prompt(description.text, description.attributes)
-    round_ = _queue_round(db, session, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
-                          params=params, seeds=_seeds(data.seed, data.candidates), parent=None)
+    style = data.style if data.style and data.style_blend is None else DEFAULT_STYLE
+    prompt = data.prompt or build_prompt(description.text, description.attributes, style)
+    round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
+                          seeds=_seeds(data.seed, data.candidates), parent=None)
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
@@ -147,7 +134,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
     replay = _commit_submit(db, actor, key)
     if replay is not None:
         return replay
-    publish_generate(round_.job_id)
+    publish_job(round_.job_id)
     db.expire_all()
     return session
 
@@ -201,9 +188,9 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     assert parent_round is not None
     prompt = data.prompt or refine_prompt(parent_round.prompt, data.feedback)
     count = data.candidates or session.candidates
-    round_ = _queue_round(db, session, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
+    round_ = _queue_round(db, session, data, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
                           negative=data.negative_prompt or parent_round.negative_prompt,
-                          params=_params(session.params, data), seeds=_seeds(data.seed, count), parent=parent)
+                          seeds=_seeds(data.seed, count), parent=parent)
     round_.rating, round_.feedback = data.rating, data.feedback
     # The witness's words are evidence: the round keeps them; the audit keeps their hash.
     record(db, actor, "candidate.pick", case_id=session.case_id, entity_type="candidate", entity_id=parent.id,
@@ -215,7 +202,7 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     replay = _commit_submit(db, actor, key)
     if replay is not None:
         return replay
-    publish_generate(round_.job_id)
+    publish_job(round_.job_id)
     db.expire_all()
     return session
 
@@ -240,15 +227,22 @@ def mark_shown(db: Session, actor: Actor, session: SketchSession, candidate_id: 
     db.commit()
 
 
+def _settings(spec: dict[str, Any]) -> dict[str, Any]:
+    """What drew the round, minus the prompts (shown on their own) and the seeds (on each candidate)."""
+    return {k: v for k, v in spec.items() if k not in ("prompt", "negative_prompt", "seeds")}
+
+
 def session_out(session: SketchSession) -> SessionOut:
     rounds = [
         RoundOut(
             index=r.index, status=r.job.status, job_id=r.job_id, step=r.job.step, total_steps=r.job.total_steps,
             error=r.job.error, mode=r.mode, model=r.model, prompt=r.prompt, token_count=r.token_count,
+            settings=_settings(r.job.spec),
             parent_candidate_id=r.parent_candidate_id, rating=r.rating, feedback=r.feedback,
             created_at=r.created_at,
             candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
-                                     image_sha256=c.image.sha256, shown_count=c.shown_count)
+                                     image_sha256=c.image.sha256, shown_count=c.shown_count,
+                                     face_found=c.face_found, identity_similarity=c.identity_similarity)
                         for c in r.candidates],
         )
         for r in session.rounds

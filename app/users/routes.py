@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -63,3 +64,8 @@ def list_users(db: Db, _: AdminActor) -> list[UserOut]:
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserCreate, db: Db, actor: AdminActor) -> UserOut:
     return user_out(service.create_user(db, actor, body.username, body.password, body.role))
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserOut)
+def unlock_user(user_id: uuid.UUID, db: Db, actor: AdminActor) -> UserOut:
+    return user_out(service.unlock_user(db, actor, user_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.db import utcnow
-from app.errors import ConflictError, InvalidError, UnauthorizedError
+from app.errors import ConflictError, InvalidError, NotFoundError, UnauthorizedError
 from app.users.actor import Actor, Role
 from app.users.models import AuthSession, User
 from app.users.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
@@ -121,3 +122,14 @@ def end_session(db: Session, session: AuthSession, actor: Actor) -> None:
     session.revoked_at = utcnow()
     record(db, actor, "auth.logout", entity_type="auth_session", entity_id=session.id)
     db.commit()
+
+
+def unlock_user(db: Session, by: Actor, user_id: uuid.UUID) -> User:
+    """An admin lifts a lockout (AC-7: locked accounts stay locked until an admin acts)."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} not found")
+    user.locked_at, user.failed_logins = None, 0
+    record(db, by, "user.unlock", entity_type="user", entity_id=user.id)
+    db.commit()
+    return user

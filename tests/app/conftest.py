@@ -40,6 +40,10 @@ def run_queued() -> int:
         queued = list(db.scalars(sa.select(Job.id).where(Job.status == "queued")))
     for job_id in queued:
         run_job(job_id)
+    # Face checks follow each job on the worker's background thread: wait for them.
+    from worker.runtime import background
+
+    background().submit(lambda: None).result()
     return len(queued)
 
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db import session_factory
 from tests.app.conftest import run_queued, start
 from tests.conftest import bearer
 from tests.journey import FAST, fetch_png, ok, open_case
@@ -193,3 +194,73 @@ def test_idempotency_key_on_session_create(client: TestClient, artist: dict[str,
     second = ok(client.post("/api/sessions", headers=keyed, json=body), 201)
     assert first["id"] == second["id"]
     assert len(ok(client.get(f"/api/cases/{ids['case_id']}", headers=artist))["sessions"]) == 1
+
+
+def test_verify_redraws_an_image_bit_for_bit(client: TestClient, artist: dict[str, str]) -> None:
+    from worker.tasks import run_verify
+
+    session = start(client, artist, seed=99)
+    run_queued()
+    candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][1]
+    image_id = candidate["image_url"].rsplit("/", 1)[1]
+    pending = client.post(f"/api/images/{image_id}/verify?wait=0", headers=artist)
+    assert pending.status_code == 202
+    run_verify(uuid.UUID(pending.json()["job_id"]))
+    result = ok(client.get(f"/api/jobs/{pending.json()['job_id']}", headers=artist))["result"]
+    assert result == {"identical": True, "sha256": candidate["image_sha256"],
+                      "regenerated_sha256": candidate["image_sha256"], "differences": []}
+
+
+def test_verify_finds_a_tampered_recipe(client: TestClient, artist: dict[str, str]) -> None:
+    from app.images.models import Image
+    from worker.tasks import run_verify
+
+    session = start(client, artist)
+    run_queued()
+    candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
+    image_id = uuid.UUID(candidate["image_url"].rsplit("/", 1)[1])
+    with session_factory()() as db:
+        image = db.get(Image, image_id)
+        image.recipe = {**image.recipe, "guidance": image.recipe["guidance"] + 1.0}
+        db.commit()
+    pending = client.post(f"/api/images/{image_id}/verify?wait=0", headers=artist)
+    run_verify(uuid.UUID(pending.json()["job_id"]))
+    result = ok(client.get(f"/api/jobs/{pending.json()['job_id']}", headers=artist))["result"]
+    assert result["identical"] is False and result["regenerated_sha256"] != result["sha256"]
+    assert "guidance" in result["differences"]
+
+
+def test_face_checks_are_stored_with_candidates(client: TestClient, artist: dict[str, str]) -> None:
+    session = start(client, artist)
+    run_queued()
+    candidates = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"]
+    # Random weights draw noise: no face, and nothing to compare identity with in round 1.
+    assert all(c["face_found"] is False and c["identity_similarity"] is None for c in candidates)
+
+
+def test_engine_choices_are_checked_before_queueing(client: TestClient, artist: dict[str, str]) -> None:
+    ids = open_case(client, artist, f"REF-{uuid.uuid4().hex[:8]}")
+    base = {"witness_id": ids["witness_id"], "description_id": ids["description_id"], "candidates": 1, **FAST}
+    for extra, field in (({"model": "clip-lora"}, "clip_adapter_id"), ({"region": "nose"}, "region"),
+                         ({"region": "tail"}, "region"), ({"mask_upload_id": str(uuid.uuid4())}, "mask_upload_id"),
+                         ({"adapters": [{"id": str(uuid.uuid4()), "weight": 0.5}]}, "adapters"),
+                         ({"style": "crayon"}, "style")):
+        response = client.post("/api/sessions", headers=artist, json={**base, **extra})
+        assert response.status_code == 422 and field in response.json()["detail"], (extra, response.text)
+    assert ok(client.get(f"/api/cases/{ids['case_id']}", headers=artist))["sessions"] == []
+    session = ok(client.post("/api/sessions", headers=artist, json={**base, "style": "charcoal",
+                                                                   "model": "clip-fusion"}), 201)
+    settings = session["rounds"][0]["settings"]
+    assert settings["style"] == "charcoal" and settings["strategy"] == "clip-fusion"
+    assert settings["fusion_weight"] == 0.5 and session["rounds"][0]["prompt"].startswith("forensic charcoal")
+
+
+def test_a_shared_case_opens_for_the_other_artist(client: TestClient, artist: dict[str, str]) -> None:
+    session = start(client, artist)
+    other = bearer(client, "other")
+    assert client.get(f"/api/sessions/{session['id']}", headers=other).status_code == 404
+    assert client.post(f"/api/cases/{session['case_id']}/shares", headers=other,
+                       json={"username": "other"}).status_code == 404
+    ok(client.post(f"/api/cases/{session['case_id']}/shares", headers=artist, json={"username": "other"}))
+    assert client.get(f"/api/sessions/{session['id']}", headers=other).status_code == 200
+    assert [c["id"] for c in ok(client.get("/api/cases", headers=other))] == [session["case_id"]]
