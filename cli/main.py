@@ -28,10 +28,39 @@ def _model_or_exit() -> ModelChoice:
 
 
 def _migrate() -> None:
+    """Brings the database to the newest migration; a bad setting is named, not traced."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.migrate import upgrade_head
 
-    get_settings().resolved_data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade_head()
+    settings = get_settings()
+    try:
+        settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"LIKENESS_DATA_DIR={settings.data_dir}: cannot create it ({exc})") from None
+    try:
+        upgrade_head()
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise click.ClickException(
+            f"LIKENESS_DATABASE_URL: cannot migrate {_redacted(settings.resolved_database_url)} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, fit for a message or a log."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def _broker_or_exit() -> None:
+    from app.jobs.queue import broker_reachable
+
+    if not broker_reachable():
+        raise click.ClickException(f"LIKENESS_BROKER_URL: cannot reach {_redacted(get_settings().resolved_broker_url)}")
 
 
 def _worker_command(concurrency: int = 1, name: str = "worker@%h") -> list[str]:
@@ -54,6 +83,7 @@ def run(host: str, port: int, worker: bool) -> None:
 
     _model_or_exit()
     _migrate()
+    _broker_or_exit()
     child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
     try:
         uvicorn.run("app.main:app", host=host, port=port, log_level="info")

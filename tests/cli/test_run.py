@@ -79,3 +79,16 @@ def test_create_user_refuses_a_common_password(tmp_path: Path, tiny_model_dir: P
     stack = make_stack(tmp_path, tiny_model_dir, None, None)
     result = stack.run_cli("create-user", "--username", "u", "--password", "password123", "--role", "artist")
     assert result.returncode != 0 and "commonly used" in result.stderr
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"),
+    ("LIKENESS_BROKER_URL", "redis://127.0.0.1:1/0"),
+])
+def test_unreachable_services_are_startup_errors_naming_the_setting(tmp_path: Path, tiny_model_dir: Path,
+                                                                     setting: str, value: str) -> None:
+    stack = make_stack(tmp_path, tiny_model_dir, None, None)
+    stack.env[setting] = value
+    result = stack.run_cli("run", "--port", str(free_port()))
+    assert result.returncode != 0 and setting in result.stderr, result.stderr
+    assert "secret" not in result.stderr  # passwords stay out of messages
