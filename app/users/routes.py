@@ -3,14 +3,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.security.ratelimit import LOGIN, limiter
 from app.users import service
-from app.users.deps import SESSION_COOKIE, AdminActor, Db, client_address, current_actor, current_session
+from app.users.deps import (
+    SESSION_COOKIE,
+    AdminActor,
+    CurrentActor,
+    Db,
+    client_address,
+    current_actor,
+    current_session,
+)
 from app.users.models import AuthSession, User
-from app.users.schemas import LoginIn, Me, TokenOut, UserCreate, UserOut
+from app.users.schemas import LoginIn, Me, TokenOut, TotpConfirmIn, TotpSetupOut, UserCreate, UserOut
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -22,10 +30,11 @@ def user_out(user: User) -> UserOut:
 
 
 @router.post("/auth/token", response_model=TokenOut)
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db) -> TokenOut:
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db,
+          totp: Annotated[str | None, Form(max_length=12)] = None) -> TokenOut:
     source = client_address(request)
     limiter.check(LOGIN, source or "unknown")
-    user = service.authenticate(db, form.username, form.password, source)
+    user = service.authenticate(db, form.username, form.password, source, totp)
     access_token, _ = service.start_session(db, user, source)
     return TokenOut(access_token=access_token)
 
@@ -34,7 +43,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
     source = client_address(request)
     limiter.check(LOGIN, source or "unknown")
-    user = service.authenticate(db, body.username, body.password, source)
+    user = service.authenticate(db, body.username, body.password, source, body.totp)
     cookie, session = service.start_session(db, user, source)
     response.set_cookie(
         SESSION_COOKIE, cookie, httponly=True, samesite="strict", secure=request.url.scheme == "https",
@@ -69,3 +78,14 @@ def create_user(body: UserCreate, db: Db, actor: AdminActor) -> UserOut:
 @router.post("/users/{user_id}/unlock", response_model=UserOut)
 def unlock_user(user_id: uuid.UUID, db: Db, actor: AdminActor) -> UserOut:
     return user_out(service.unlock_user(db, actor, user_id))
+
+
+@router.post("/auth/totp/setup", response_model=TotpSetupOut)
+def totp_setup(db: Db, actor: CurrentActor) -> TotpSetupOut:
+    secret, uri = service.start_totp(db, actor)
+    return TotpSetupOut(secret=secret, otpauth_uri=uri)
+
+
+@router.post("/auth/totp/confirm", status_code=204)
+def totp_confirm(body: TotpConfirmIn, db: Db, actor: CurrentActor) -> None:
+    service.confirm_totp(db, actor, body.code)

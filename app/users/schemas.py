@@ -26,6 +26,16 @@ class UserCreate(BaseModel):
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1024)
+    totp: str | None = Field(default=None, max_length=12, description="one-time code, when enabled")
+
+
+class TotpSetupOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class TotpConfirmIn(BaseModel):
+    code: str = Field(min_length=6, max_length=12)
 
 
 class Me(BaseModel):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.db import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError, UnauthorizedError
+from app.users import totp
 from app.users.actor import Actor, Role
 from app.users.models import AuthSession, User
 from app.users.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
@@ -56,7 +57,7 @@ def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.username)))
 
 
-def authenticate(db: Session, username: str, password: str, source: str | None) -> User:
+def authenticate(db: Session, username: str, password: str, source: str | None, totp_code: str | None = None) -> User:
     """Checks a password; five failures within 15 minutes lock the account."""
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
@@ -83,8 +84,41 @@ def authenticate(db: Session, username: str, password: str, source: str | None) 
                         "locked": user.locked_at is not None})
         db.commit()
         raise UnauthorizedError(BAD_LOGIN)
+    if user.totp_enabled:
+        _check_second_factor(db, user, who, totp_code)
     user.failed_logins = 0
     return user
+
+
+def _check_second_factor(db: Session, user: User, who: Actor, code: str | None) -> None:
+    step = totp.matching_step(user.totp_secret or "", code, user.totp_last_step) if code else None
+    if step is None:
+        record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
+               details={"reason": "missing or wrong one-time code" if code else "one-time code required"})
+        db.commit()
+        raise UnauthorizedError("a valid one-time code from your authenticator app is required")
+    user.totp_last_step = step
+
+
+def start_totp(db: Session, actor: Actor) -> tuple[str, str]:
+    """A new secret to scan; it protects the account only once confirmed with a code."""
+    user = db.get(User, actor.id)
+    assert user is not None
+    user.totp_secret, user.totp_enabled, user.totp_last_step = totp.new_secret(), False, None
+    record(db, actor, "auth.totp_setup", entity_type="user", entity_id=user.id)
+    db.commit()
+    return user.totp_secret, totp.provisioning_uri(user.totp_secret, user.username)
+
+
+def confirm_totp(db: Session, actor: Actor, code: str) -> None:
+    user = db.get(User, actor.id)
+    assert user is not None
+    step = totp.matching_step(user.totp_secret or "", code, None) if user.totp_secret else None
+    if step is None:
+        raise InvalidError("code: does not match the secret just set up; check the device's clock and retry")
+    user.totp_enabled, user.totp_last_step = True, step
+    record(db, actor, "auth.totp_enable", entity_type="user", entity_id=user.id)
+    db.commit()
 
 
 def start_session(db: Session, user: User, source: str | None) -> tuple[str, AuthSession]:

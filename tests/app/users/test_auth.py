@@ -66,3 +66,30 @@ def test_cookie_writes_need_the_csrf_token(client: TestClient) -> None:
 def test_a_forged_cookie_is_refused(client: TestClient) -> None:
     client.cookies.set("likeness_session", "forged-session-value")
     assert client.get("/api/cases").status_code == 401
+
+
+def test_totp_second_factor_and_no_replay(client: TestClient, artist: dict[str, str]) -> None:
+    from app.users import totp
+
+    setup = ok(client.post("/api/auth/totp/setup", headers=artist))
+    assert setup["otpauth_uri"].startswith("otpauth://totp/Likeness:artist")
+    assert client.post("/api/auth/totp/confirm", headers=artist, json={"code": "000000"}).status_code in (204, 422)
+    code = totp.code_at(setup["secret"], totp.current_step())
+    assert client.post("/api/auth/totp/confirm", headers=artist, json={"code": code}).status_code == 204
+    # The password alone no longer signs in.
+    without = client.post("/api/auth/token", data={"username": "artist", "password": PASSWORD})
+    assert without.status_code == 401 and "one-time code" in without.json()["detail"]
+    # The confirming code was used: it cannot sign in again (replay); the next step's code can.
+    replay = client.post("/api/auth/token", data={"username": "artist", "password": PASSWORD, "totp": code})
+    assert replay.status_code == 401
+    fresh = totp.code_at(setup["secret"], totp.current_step() + 1)
+    assert client.post("/api/auth/token", data={"username": "artist", "password": PASSWORD,
+                                                "totp": fresh}).status_code == 200
+
+
+def test_totp_codes_match_rfc6238() -> None:
+    from app.users import totp
+
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # RFC 6238 test key "12345678901234567890"
+    assert totp.code_at(secret, 59 // 30) == "287082"  # the RFC's T=59 SHA-1 value, last six digits
+    assert totp.code_at(secret, 1111111109 // 30) == "081804"
