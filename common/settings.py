@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     job_time_limit_s: int = Field(default=1800, description="hard limit for one generation job")
     job_max_attempts: int = Field(default=3, description="worker deaths before a job fails")
     job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
+    job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
     sse_poll_s: float = 0.1
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.

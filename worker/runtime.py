@@ -23,7 +23,6 @@ from worker.engine import Engine
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
-LOST_MESSAGE_AFTER = timedelta(minutes=10)
 
 
 @functools.cache
@@ -60,7 +59,8 @@ def beat(model_info: dict[str, object]) -> None:
 def sweep(publish: object) -> int:
     """Publishes again the jobs that lost their message or their worker."""
     with session_factory()() as db:
-        job_ids = stale_jobs(db, queued_before=utcnow() - LOST_MESSAGE_AFTER)
+        requeue_after = timedelta(seconds=get_settings().job_requeue_after_s)
+        job_ids = stale_jobs(db, queued_before=utcnow() - requeue_after)
     for job_id, kind in job_ids:
         publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
     if job_ids:
