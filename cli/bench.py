@@ -52,10 +52,11 @@ def _job_times(job_ids: list[str]) -> list[tuple[datetime, datetime, datetime]]:
         return [(j.created_at, j.started_at, j.finished_at) for j in jobs if j and j.started_at and j.finished_at]
 
 
-def _start_system(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_system(data_dir: Path, port: int, username: str = "bench",
+                  password: str = PASSWORD) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": "", "LIKENESS_BROKER_URL": "",
            "LIKENESS_MODEL": "", "LIKENESS_DEVICE": "cpu"}
-    subprocess.run([sys.executable, "-m", "cli.main", "create-user", "--username", "bench", "--password", PASSWORD,
+    subprocess.run([sys.executable, "-m", "cli.main", "create-user", "--username", username, "--password", password,
                     "--role", "artist"], env=env, check=True, capture_output=True)
     log = open(data_dir / "run.log", "wb")  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--port", str(port)], env=env, stdout=log,
@@ -170,3 +171,38 @@ def _wait_healthy(client: httpx.Client, timeout: float = 180) -> None:
             pass
         time.sleep(0.5)
     raise RuntimeError("the embedded system did not become healthy; see run.log in the data dir")
+
+
+def run_loadtest(users: int, duration: str) -> str:
+    """Runs locust headless against a scratch `likeness run`; returns its summary table."""
+    locustfile = Path(__file__).resolve().parent.parent / "bench" / "locustfile.py"
+    with tempfile.TemporaryDirectory(prefix="likeness-load-") as scratch:
+        data_dir, port = Path(scratch), _free_port()
+        system = _start_system(data_dir, port, username="load", password="load test passphrase")
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        try:
+            _wait_healthy(client)
+            result = subprocess.run(
+                [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(users),
+                 "-r", str(max(1, users // 4)), "-t", duration, "--host", f"http://127.0.0.1:{port}",
+                 "--only-summary", "--csv", str(data_dir / "load")],
+                env={**os.environ, "LIKENESS_LOAD_USER": "load"}, capture_output=True, text=True)
+        finally:
+            client.close()
+            system.terminate()
+            system.wait(timeout=30)
+        if not (data_dir / "load_stats.csv").exists():
+            raise RuntimeError(f"locust did not run: {result.stderr[-1000:]}")
+        return _load_summary(data_dir / "load_stats.csv")
+
+
+def _load_summary(stats_csv: Path) -> str:
+    import csv
+
+    lines = [f"{'route':<44} {'requests':>8} {'errors':>7} {'p50 ms':>7} {'p99 ms':>7} {'req/s':>7}"]
+    with stats_csv.open() as handle:
+        for row in csv.DictReader(handle):
+            name = row["Name"] if row["Name"] != "Aggregated" else "all routes"
+            lines.append(f"{name[:44]:<44} {row['Request Count']:>8} {row['Failure Count']:>7} "
+                         f"{row['50%']:>7} {row['99%']:>7} {float(row['Requests/s']):>7.1f}")
+    return "\n".join(lines)

@@ -166,6 +166,16 @@ def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> Non
     )
 
 
+@main.command()
+@click.option("--users", default=20, show_default=True)
+@click.option("--duration", default="2m", show_default=True, help="locust run time, e.g. 30s, 2m")
+def loadtest(users: int, duration: str) -> None:
+    """Load the main routes of a scratch embedded system on loopback; print p50/p99 and errors."""
+    from cli.bench import run_loadtest
+
+    click.echo(run_loadtest(users, duration))
+
+
 @main.group()
 def audit() -> None:
     """The audit trail."""
