@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent, AuditHead
 from app.cases.models import Case, CaseShare
+from app.datasets.models import Dataset
 from app.db import Base
 from app.images.models import Image
 from app.jobs.models import Job, WorkerHeartbeat
@@ -20,6 +21,7 @@ __all__ = [
     "Candidate",
     "Case",
     "CaseShare",
+    "Dataset",
     "Description",
     "Image",
     "Job",

@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from app.audit import routes as audit_routes
 from app.audit.service import record
 from app.cases import routes as case_routes
+from app.datasets import routes as dataset_routes
 from app.db import session_factory
 from app.errors import DomainError
 from app.exports import routes as export_routes
@@ -98,7 +99,8 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
-                   image_routes, audit_routes, export_routes, witness_view_routes, registry_routes):
+                   image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,
+                   dataset_routes):
         app.include_router(module.router)
     _mount_frontend(app)
     return app

@@ -15,12 +15,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from app.db import utcnow
+from app.errors import UnavailableError
 from app.users.actor import Actor
 from common.recipe import canonical_json
+
+
+class AuditUnavailableError(UnavailableError):
+    pass
 
 
 def _timestamp(at: datetime) -> str:
@@ -67,7 +73,21 @@ def record(
     entity_id: object | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Appends one event to the chain, inside the caller's transaction."""
+    """Appends one event to the chain, inside the caller's transaction.
+
+    Fail closed: if the event cannot be written, this raises and the caller's
+    transaction (the action being recorded) is rolled back with it.
+    """
+    try:
+        return _append(db, actor, action, outcome, case_id, entity_type, entity_id, details)
+    except SQLAlchemyError as exc:
+        db.rollback()
+        raise AuditUnavailableError("the audit trail could not be written, so nothing was changed; "
+                                    "try again, and tell an administrator if it persists") from exc
+
+
+def _append(db: Session, actor: Actor | None, action: str, outcome: str, case_id: uuid.UUID | None,
+            entity_type: str | None, entity_id: object | None, details: dict[str, Any] | None) -> AuditEvent:
     seq, prev_hash = db.execute(
         update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.hash)
@@ -91,6 +111,7 @@ def record(
     )
     event.hash = _content_hash(event)
     db.add(event)
+    db.flush([event])
     db.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash))
     return event
 

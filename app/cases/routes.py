@@ -46,7 +46,7 @@ def create_case(body: CaseCreate, db: Db, actor: CurrentActor) -> CaseOut:
 @router.get("/{case_id}", response_model=CaseDetail)
 def get_case(case_id: uuid.UUID, db: Db, actor: CurrentActor) -> CaseDetail:
     case = service.get_case(db, actor, case_id)
-    witnesses = [witness_out(w) for w in list_witnesses(db, case.id)]
+    witnesses = [witness_out(db, w) for w in list_witnesses(db, case.id)]
     base = _out(case, len(witnesses))
     return CaseDetail(**base.model_dump(), witnesses=witnesses, sessions=list_sessions(db, case.id))
 

@@ -252,3 +252,13 @@ def session_out(session: SketchSession) -> SessionOut:
                       max_rounds=session.max_rounds, candidates=session.candidates,
                       final_candidate_id=session.final_candidate_id, created_at=session.created_at,
                       approved_at=session.approved_at, rounds=rounds)
+
+
+def exposures(db: Session, witness_id: uuid.UUID) -> int:
+    """How many times candidate faces were put in front of this witness, over all sessions."""
+    total = db.scalar(
+        select(func.coalesce(func.sum(Candidate.shown_count), 0))
+        .join(Round, Candidate.round_id == Round.id).join(SketchSession, Round.session_id == SketchSession.id)
+        .where(SketchSession.witness_id == witness_id)
+    )
+    return int(total or 0)

@@ -3,8 +3,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from app.sessions.prompt import NEGATIVE_PROMPT, PROMPT_WINDOW, build_prompt, count_tokens
+from app.sessions.service import exposures
 from app.users.deps import CurrentActor, Db
 from app.witnesses import service
 from app.witnesses.models import Description, Witness
@@ -27,20 +29,20 @@ def description_out(description: Description) -> DescriptionOut:
     return out
 
 
-def witness_out(witness: Witness) -> WitnessOut:
+def witness_out(db: Session, witness: Witness) -> WitnessOut:
     return WitnessOut(id=witness.id, case_id=witness.case_id, name=witness.name, contact=witness.contact,
-                      created_at=witness.created_at,
-                      descriptions=[description_out(d) for d in witness.descriptions])
+                      created_at=witness.created_at, descriptions=[description_out(d) for d in witness.descriptions],
+                      exposures=exposures(db, witness.id))
 
 
 @router.post("/cases/{case_id}/witnesses", response_model=WitnessOut, status_code=201)
 def add_witness(case_id: uuid.UUID, body: WitnessCreate, db: Db, actor: CurrentActor) -> WitnessOut:
-    return witness_out(service.add_witness(db, actor, case_id, body))
+    return witness_out(db, service.add_witness(db, actor, case_id, body))
 
 
 @router.get("/witnesses/{witness_id}", response_model=WitnessOut)
 def get_witness(witness_id: uuid.UUID, db: Db, actor: CurrentActor) -> WitnessOut:
-    return witness_out(service.get_witness(db, actor, witness_id))
+    return witness_out(db, service.get_witness(db, actor, witness_id))
 
 
 @router.post("/witnesses/{witness_id}/descriptions", response_model=DescriptionOut, status_code=201)

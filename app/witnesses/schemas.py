@@ -46,6 +46,7 @@ class WitnessOut(BaseModel):
     contact: str
     created_at: datetime
     descriptions: list[DescriptionOut] = []
+    exposures: int = Field(default=0, description="candidate faces shown to this witness so far")
 
 
 class PromptPreviewIn(BaseModel):

@@ -80,3 +80,25 @@ def test_events_carry_millisecond_utc_and_link(sqlite_stack: Stack) -> None:
         first, second = db.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
     assert second.prev_hash == first.hash
     assert first.at.utcoffset().total_seconds() == 0 and first.at.microsecond % 1000 == 0
+
+
+def test_an_action_whose_event_cannot_be_written_does_not_happen(sqlite_stack: Stack) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.conftest import bearer, make_user
+
+    make_user("artist")
+    client = TestClient(create_app())
+    headers = bearer(client, "artist")
+    with session_factory()() as db:
+        db.execute(sa.text("ALTER TABLE audit_events RENAME TO audit_events_away"))
+        db.commit()
+    answer = client.post("/api/cases", headers=headers, json={"reference": "FAIL-CLOSED", "title": "t"})
+    assert answer.status_code == 503 and "audit trail could not be written" in answer.json()["detail"]
+    with session_factory()() as db:
+        db.execute(sa.text("ALTER TABLE audit_events_away RENAME TO audit_events"))
+        db.commit()
+    assert client.get("/api/cases", headers=headers).json() == []
+    with session_factory()() as db:
+        assert verify_chain(db).ok

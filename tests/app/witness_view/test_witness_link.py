@@ -49,6 +49,7 @@ def test_witness_picks_and_the_next_round_queues(client: TestClient, artist: dic
     assert len(view["rounds"]) == 2
     full = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))
     assert full["rounds"][1]["feedback"] == "eyes closer" and full["rounds"][0]["candidates"][1]["shown_count"] == 1
+    assert ok(client.get(f"/api/witnesses/{full['witness_id']}", headers=artist))["exposures"] == 1
     events = ok(client.get(f"/api/audit?case_id={session['case_id']}", headers=bearer(client, "boss")))
     picks = [e for e in events if e["action"] == "candidate.pick"]
     assert picks and picks[-1]["role"] == "witness" and picks[-1]["actor"].startswith("witness-link:")
