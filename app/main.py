@@ -16,7 +16,7 @@ from app.audit.service import record
 from app.cases import routes as case_routes
 from app.datasets import routes as dataset_routes
 from app.db import session_factory
-from app.errors import DomainError
+from app.errors import DomainError, NotFoundError
 from app.exports import routes as export_routes
 from app.health import routes as health_routes
 from app.images import routes as image_routes
@@ -83,6 +83,9 @@ def _mount_frontend(app: FastAPI) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> FileResponse:
         # Client-side routes all load the same page; real files are served as they are.
+        # An unknown API path stays a JSON 404, never the page.
+        if path == "api" or path.startswith("api/"):
+            raise NotFoundError(f"no such route: /{path}")
         candidate = (FRONTEND_DIST / path).resolve()
         if path and candidate.is_file() and FRONTEND_DIST in candidate.parents:
             return FileResponse(candidate)

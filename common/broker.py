@@ -15,6 +15,10 @@ VERIFY_TASK = "likeness.verify"
 GENERATE_QUEUE = "generate"
 # Job kind (the jobs table) -> the task that runs it. Both run on the GPU queue.
 TASK_FOR_KIND = {"generate": GENERATE_TASK, "verify": VERIFY_TASK}
+# Training runs (the training_runs table) have a queue of their own: a run takes minutes to
+# hours, and a worker serving witnesses must not pick one up (`likeness train worker`).
+TRAIN_TASK = "likeness.train"
+TRAIN_QUEUE = "train"
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

@@ -126,3 +126,4 @@ class ProgressEvent(BaseModel):
     total_steps: int
     error: str | None = None
     result: dict[str, Any] | None = None
+    preview_url: str | None = Field(default=None, description="the newest step's preview while running")

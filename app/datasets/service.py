@@ -107,7 +107,7 @@ def validate_source(source: Source) -> tuple[list[Row], list[RowError]]:
     check_rows(source, rows, errors)
     if not errors and len(rows) < 2:
         errors.append(RowError(0, source.index_path, "need at least 2 pairs: one to train on, one to validate"))
-    return rows, errors
+    return rows, sorted(errors, key=lambda e: e.line)
 
 
 def import_dataset(db: Session, actor: Actor | None, *, name: str, source: Source, source_bytes: bytes | None = None,

@@ -5,12 +5,14 @@ import uuid
 from collections.abc import Iterator
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from app.db import session_factory
+from app.errors import NotFoundError
 from app.jobs import service
 from app.jobs.models import Job
 from app.users.deps import CurrentActor, Db
+from common.previews import preview_path
 from common.settings import get_settings
 from common.spec import JobStatus, ProgressEvent
 
@@ -26,6 +28,16 @@ def get_job(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> ProgressEvent:
 @router.post("/{job_id}/cancel", response_model=ProgressEvent)
 def cancel_job(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> ProgressEvent:
     return service.progress_of(service.request_cancel(db, actor, job_id))
+
+
+@router.get("/{job_id}/preview", response_class=FileResponse,
+            responses={200: {"content": {"image/png": {}}, "description": "the newest step, approximated"}})
+def job_preview(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> FileResponse:
+    job = service.get_job(db, actor, job_id)
+    path = preview_path(get_settings(), job.id)
+    if not path.exists():
+        raise NotFoundError("no preview for this job (not running yet, finished, or previews are off)")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 def _progress_stream(job_id: uuid.UUID) -> Iterator[str]:

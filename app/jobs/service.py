@@ -19,6 +19,8 @@ from app.db import utcnow
 from app.errors import NotFoundError
 from app.jobs.models import Job
 from app.users.actor import Actor
+from common.previews import preview_path, remove_preview
+from common.settings import get_settings
 from common.spec import JobStatus, ProgressEvent
 
 LEASE = timedelta(seconds=60)
@@ -37,8 +39,11 @@ def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
 
 
 def progress_of(job: Job) -> ProgressEvent:
+    preview = None
+    if job.status == JobStatus.RUNNING and preview_path(get_settings(), job.id).exists():
+        preview = f"/api/jobs/{job.id}/preview?step={job.step}"  # the step makes each URL new to caches
     return ProgressEvent(job_id=str(job.id), status=JobStatus(job.status), step=job.step,
-                         total_steps=job.total_steps, error=job.error, result=job.result)
+                         total_steps=job.total_steps, error=job.error, result=job.result, preview_url=preview)
 
 
 def request_cancel(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
@@ -102,6 +107,7 @@ def report_step(db: Session, job_id: uuid.UUID, worker: str, step: int, total: i
 
 def finish(db: Session, job: Job, status: JobStatus, error: str | None = None) -> None:
     job.status, job.error, job.finished_at, job.lease_until = status, error, utcnow(), None
+    remove_preview(get_settings(), job.id)
     record(db, None, f"job.{status.value}", case_id=job.case_id, entity_type="job", entity_id=job.id,
            outcome="success" if status == JobStatus.SUCCEEDED else status.value,
            details={"attempts": job.attempts, "worker": job.worker, "error": error})

@@ -42,3 +42,9 @@ def test_database_down_is_503_not_500(client: TestClient, artist: dict[str, str]
     response = client.get("/api/cases", headers=artist)
     assert response.status_code == 503 and response.headers["retry-after"]
     assert "database is unavailable" in response.json()["detail"]
+
+
+def test_unknown_api_path_is_a_json_404(client: TestClient, artist: dict[str, str]) -> None:
+    for path in ("/api/nope", "/api/cases/x/nothing-here"):
+        response = client.get(path, headers=artist)
+        assert response.status_code in (404, 422) and response.headers["content-type"].startswith("application/json")

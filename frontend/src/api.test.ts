@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { api, ApiError, describeDetail, onUnauthorized, resetUnsupportedFields, setCsrfToken, startNextRound } from "./api";
+
+function mockFetch(status: number, body: unknown) {
+  const fn = vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } }));
+  vi.stubGlobal("fetch", fn);
+  return fn;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setCsrfToken(null);
+});
+
+describe("api client", () => {
+  it("sends the CSRF token on writes but not on reads", async () => {
+    setCsrfToken("tok");
+    const fn = mockFetch(200, { id: "c1" });
+    await api.createCase({ reference: "R", title: "T" });
+    await api.listCases({ q: "elm", status: "" });
+    const [url1, init1] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    const [url2, init2] = fn.mock.calls[1] as unknown as [string, RequestInit];
+    expect(url1).toBe("/api/cases");
+    expect((init1.headers as Record<string, string>)["X-CSRF-Token"]).toBe("tok");
+    expect(init1.body).toBe(JSON.stringify({ reference: "R", title: "T" }));
+    expect(url2).toBe("/api/cases?q=elm");
+    expect((init2.headers as Record<string, string>)["X-CSRF-Token"]).toBeUndefined();
+  });
+
+  it("stores the CSRF token from login", async () => {
+    const fn = mockFetch(200, { user: { id: "u", username: "a", role: "admin" }, csrf_token: "fresh" });
+    await api.login("a", "b");
+    mockFetch(204, undefined);
+    await api.logout().catch(() => undefined);
+    expect(fn).toHaveBeenCalledOnce();
+  });
+
+  it("announces a 401 so the app can ask to sign in again", async () => {
+    const listener = vi.fn();
+    const off = onUnauthorized(listener);
+    mockFetch(401, { detail: "Not authenticated" });
+    const err = await api.getCase("x").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(401);
+    expect((err as ApiError).message).toMatch(/expired/);
+    expect(listener).toHaveBeenCalledOnce();
+    // A failed login is not an expiry.
+    await api.login("a", "wrong").catch(() => undefined);
+    expect(listener).toHaveBeenCalledOnce();
+    off();
+  });
+
+  it("turns server details into sentences", async () => {
+    mockFetch(409, { detail: "Round 2 is still running" });
+    const err = (await api.nextRound("s", { candidate_id: "c", rating: 5, feedback: "" }).catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(409);
+    expect(err.message).toBe("Round 2 is still running");
+    expect(describeDetail([{ loc: ["body", "reference"], msg: "Field required" }])).toBe("reference: Field required");
+  });
+
+  it("reports a network failure as status 0", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    const err = (await api.health().catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(0);
+    expect(err.message).toMatch(/Could not reach/);
+  });
+
+  it("uploads a mask as multipart with kind=mask", async () => {
+    setCsrfToken("tok");
+    const fn = mockFetch(201, { id: "up1" });
+    const res = await api.uploadMask("case1", new Blob([new Uint8Array([1, 2])], { type: "image/png" }));
+    expect(res.id).toBe("up1");
+    const [url, init] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/cases/case1/uploads");
+    const form = init.body as FormData;
+    expect(form.get("kind")).toBe("mask");
+    expect(form.get("file")).toBeInstanceOf(Blob);
+    expect((init.headers as Record<string, string>)["Content-Type"]).toBeUndefined();
+  });
+
+  it("retries a round without region/mask when the server does not know them yet, once", async () => {
+    resetUnsupportedFields();
+    const session = { id: "s", rounds: [] };
+    const fn = vi.fn(async (_url: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+      if ("region" in body) {
+        return new Response(JSON.stringify({ detail: "region: Extra inputs are not permitted" }), { status: 422 });
+      }
+      return new Response(JSON.stringify(session), { status: 201 });
+    });
+    vi.stubGlobal("fetch", fn);
+    const first = await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose" });
+    expect(first.dropped).toEqual(["region"]);
+    expect(fn).toHaveBeenCalledTimes(2);
+    const second = await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "eyes" });
+    expect(second.dropped).toEqual(["region"]);
+    expect(fn).toHaveBeenCalledTimes(3);
+    // A bad value for a known field (say, no face found for the region) is an error to show, not to retry.
+    resetUnsupportedFields();
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "region: no face found in the picked candidate" }), { status: 422 })));
+    await expect(startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose" })).rejects.toThrow("no face found");
+    // Pydantic's list form is understood too.
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init: RequestInit) =>
+        "mask_upload_id" in JSON.parse(String(init.body))
+          ? new Response(JSON.stringify({ detail: [{ loc: ["body", "mask_upload_id"], msg: "Extra inputs are not permitted", type: "extra_forbidden" }] }), { status: 422 })
+          : new Response(JSON.stringify(session), { status: 201 }),
+      ),
+    );
+    expect((await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", mask_upload_id: "m" })).dropped).toEqual(["mask_upload_id"]);
+    // Other validation errors are not retried.
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "rating: too high" }), { status: 422 })));
+    await expect(startNextRound("s", { candidate_id: "c", rating: 50, feedback: "" })).rejects.toThrow("rating: too high");
+  });
+});

@@ -1,0 +1,513 @@
+/**
+ * The one place the browser talks to the Likeness API.
+ *
+ * Cookie sessions: the server sets an HttpOnly cookie on login and hands back a
+ * CSRF token that every non-GET request repeats in `X-CSRF-Token`. A 401 from
+ * any call means the session has expired: the client tells its listeners (the
+ * auth provider shows the sign-in dialog over the page, so nothing on screen is
+ * lost) and the caller gets an `ApiError` with `status === 401`.
+ */
+
+// ---------------------------------------------------------------- types
+
+export type Role = string;
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  created_at?: string;
+  active?: boolean;
+}
+
+export interface AuthState {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Health {
+  status: string;
+  database: { ok: boolean; [key: string]: unknown };
+  broker: { ok: boolean; [key: string]: unknown };
+  worker: { ok: boolean; count?: number; [key: string]: unknown };
+  model: { name: string; random_weights: boolean; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export type CaseStatus = "open" | "closed";
+
+export interface CaseSummary {
+  id: string;
+  reference: string;
+  title: string;
+  offence: string | null;
+  occurred_on: string | null;
+  location: string | null;
+  notes: string | null;
+  status: CaseStatus;
+  owner: { id: string; username: string } | null;
+  created_at: string;
+  witness_count: number;
+}
+
+export interface CaseInput {
+  reference: string;
+  title: string;
+  offence?: string | null;
+  occurred_on?: string | null;
+  location?: string | null;
+  notes?: string | null;
+  status?: CaseStatus;
+}
+
+export type AttributeValue = string;
+
+export interface HairAttributes {
+  colour?: AttributeValue;
+  length?: AttributeValue;
+  style?: AttributeValue;
+}
+
+export interface Attributes {
+  sex?: AttributeValue;
+  age_range?: AttributeValue;
+  skin_tone?: AttributeValue;
+  build?: AttributeValue;
+  face_shape?: AttributeValue;
+  hair?: HairAttributes;
+  eyebrows?: AttributeValue;
+  eyes?: AttributeValue;
+  nose?: AttributeValue;
+  mouth?: AttributeValue;
+  jaw?: AttributeValue;
+  facial_hair?: AttributeValue;
+  glasses?: AttributeValue;
+  headwear?: AttributeValue;
+  marks?: AttributeValue;
+  other?: AttributeValue;
+}
+
+export interface Description {
+  id: string;
+  witness_id: string;
+  version: number;
+  text: string;
+  attributes: Attributes;
+  supersedes_id: string | null;
+  prompt: string;
+  token_count: number;
+  created_at: string;
+}
+
+export interface Witness {
+  id: string;
+  case_id: string;
+  name: string;
+  contact: string | null;
+  descriptions: Description[];
+}
+
+export type SessionStatus = "active" | "approved";
+
+export interface SessionSummary {
+  id: string;
+  witness_id: string;
+  description_id: string;
+  status: SessionStatus;
+  created_at: string;
+  rounds_count: number;
+}
+
+export interface CaseDetail extends CaseSummary {
+  witnesses: Witness[];
+  sessions: SessionSummary[];
+}
+
+export interface PromptPreview {
+  prompt: string;
+  negative_prompt: string;
+  token_count: number;
+  window: number;
+}
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type ModelId = "img2img" | "clip-fusion" | "clip-lora";
+
+export interface Candidate {
+  id: string;
+  index: number;
+  seed: number;
+  image_url: string;
+  image_sha256?: string;
+  shown_count?: number;
+  /** Face checks run after drawing: was a face detected, and how close is it to the pick it came from (0-1). */
+  face_found?: boolean | null;
+  identity_similarity?: number | null;
+}
+
+export interface Round {
+  index: number;
+  status: JobStatus;
+  job_id: string | null;
+  step?: number;
+  total_steps?: number;
+  created_at?: string;
+  mode: "txt2img" | "img2img";
+  model: string | null;
+  prompt: string;
+  token_count: number;
+  parent_candidate_id: string | null;
+  rating: number | null;
+  feedback: string | null;
+  error: string | null;
+  region?: string | null;
+  /** What drew the round (strategy, steps, strength, style, region, mask…), without prompts and seeds. */
+  settings?: Record<string, unknown>;
+  candidates: Candidate[];
+}
+
+export interface Session {
+  id: string;
+  status: SessionStatus;
+  case_id: string;
+  witness_id: string;
+  description_id: string;
+  max_rounds: number;
+  final_candidate_id: string | null;
+  created_at: string;
+  rounds: Round[];
+}
+
+export interface SessionCreate {
+  witness_id: string;
+  description_id: string;
+  candidates?: number;
+  prompt?: string;
+  steps?: number;
+  guidance?: number;
+  strength?: number;
+  width?: number;
+  height?: number;
+  seed?: number;
+  rounds?: number;
+  model?: ModelId;
+}
+
+export interface RoundCreate {
+  candidate_id: string;
+  rating: number | null;
+  feedback: string;
+  prompt?: string;
+  model?: ModelId;
+  region?: string;
+  mask_upload_id?: string;
+  strength?: number;
+  steps?: number;
+  guidance?: number;
+  style?: SketchStyle;
+  style_blend?: number;
+  fusion_weight?: number;
+}
+
+export type SketchStyle = "pencil" | "charcoal" | "ink";
+
+export interface JobProgress {
+  id?: string;
+  job_id?: string;
+  status: JobStatus;
+  step: number;
+  total_steps: number;
+  error: string | null;
+}
+
+export interface Upload {
+  id: string;
+  kind?: string;
+  [key: string]: unknown;
+}
+
+export interface AuditEvent {
+  id: string | number;
+  at: string;
+  actor: string | null;
+  role: string | null;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  case_id: string | null;
+  outcome: string | null;
+  details: Record<string, unknown> | null;
+  source?: string | null;
+  hash?: string;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  events: number;
+  first_bad: string | number | null;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** A failed request, with a sentence a person can act on. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly detail: unknown;
+
+  constructor(status: number, message: string, detail?: unknown) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+  }
+
+  get isUnauthorized(): boolean {
+    return this.status === 401;
+  }
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+}
+
+interface PydanticError {
+  loc?: (string | number)[];
+  msg?: string;
+}
+
+/** Turns FastAPI's `detail` (a string or a list of pydantic errors) into one sentence. */
+export function describeDetail(detail: unknown): string | null {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    const parts = (detail as PydanticError[]).map((err) => {
+      const loc = (err.loc ?? []).filter((p) => p !== "body").join(".");
+      const msg = err.msg ?? "is not valid";
+      return loc ? `${loc}: ${msg}` : msg;
+    });
+    return parts.length ? parts.join("; ") : null;
+  }
+  if (detail && typeof detail === "object" && "message" in detail) {
+    return String((detail as { message: unknown }).message);
+  }
+  return null;
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 0) return "Could not reach the Likeness server. Check the connection and try again.";
+  if (status === 401) return "Your session has expired. Sign in again to continue.";
+  if (status === 403) return "Your account is not allowed to do this. Ask an admin for access.";
+  if (status === 404) return "Not found. It may have been removed, or the link is wrong.";
+  if (status === 409) return "This conflicts with the current state. Reload and try again.";
+  if (status === 413) return "The upload is too large.";
+  if (status === 422) return "Some fields are not valid.";
+  if (status >= 500) return `The server hit an error (${status}). Your input is kept; try again in a moment.`;
+  return `Request failed (${status}).`;
+}
+
+// ---------------------------------------------------------------- client core
+
+type UnauthorizedListener = () => void;
+
+let csrfToken: string | null = null;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+/** Called whenever any request answers 401 (except the login attempt itself). */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  form?: FormData;
+  signal?: AbortSignal;
+  /** Don't announce a 401 (used by login and the initial /me probe). */
+  quiet401?: boolean;
+  raw?: boolean;
+}
+
+async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? "GET";
+  const headers: Record<string, string> = { Accept: "application/json" };
+  let body: BodyInit | undefined;
+  if (opts.form) {
+    body = opts.form;
+  } else if (opts.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(opts.body);
+  }
+  if (method !== "GET" && method !== "HEAD" && csrfToken) {
+    headers["X-CSRF-Token"] = csrfToken;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body, credentials: "same-origin", signal: opts.signal });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    throw new ApiError(0, fallbackMessage(0));
+  }
+  if (!response.ok) {
+    let detail: unknown;
+    try {
+      const data: unknown = await response.json();
+      detail = data && typeof data === "object" && "detail" in data ? (data as { detail: unknown }).detail : data;
+    } catch {
+      detail = undefined;
+    }
+    if (response.status === 401 && !opts.quiet401) {
+      unauthorizedListeners.forEach((listener) => listener());
+    }
+    const message =
+      response.status === 401 && !opts.quiet401
+        ? fallbackMessage(401)
+        : describeDetail(detail) ?? fallbackMessage(response.status);
+    throw new ApiError(response.status, message, detail);
+  }
+  if (opts.raw) return response as unknown as T;
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function qs(params: Record<string, string | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, value);
+  }
+  const s = search.toString();
+  return s ? `?${s}` : "";
+}
+
+const enc = encodeURIComponent;
+
+// ---------------------------------------------------------------- endpoints
+
+export const api = {
+  // auth
+  async login(username: string, password: string): Promise<AuthState> {
+    const state = await request<AuthState>("/api/auth/login", {
+      method: "POST",
+      body: { username, password },
+      quiet401: true,
+    });
+    setCsrfToken(state.csrf_token);
+    return state;
+  },
+  async logout(): Promise<void> {
+    try {
+      await request<void>("/api/auth/logout", { method: "POST", quiet401: true });
+    } finally {
+      setCsrfToken(null);
+    }
+  },
+  async me(): Promise<AuthState> {
+    const state = await request<AuthState>("/api/auth/me", { quiet401: true });
+    setCsrfToken(state.csrf_token);
+    return state;
+  },
+
+  health: (signal?: AbortSignal) => request<Health>("/api/health", { signal, quiet401: true }),
+
+  // cases
+  listCases: (params: { q?: string; status?: string } = {}, signal?: AbortSignal) =>
+    request<CaseSummary[]>(`/api/cases${qs(params)}`, { signal }),
+  getCase: (id: string, signal?: AbortSignal) => request<CaseDetail>(`/api/cases/${enc(id)}`, { signal }),
+  createCase: (input: CaseInput) => request<CaseSummary>("/api/cases", { method: "POST", body: input }),
+  updateCase: (id: string, input: Partial<CaseInput>) =>
+    request<CaseSummary>(`/api/cases/${enc(id)}`, { method: "PATCH", body: input }),
+  exportUrl: (id: string) => `/api/cases/${enc(id)}/export`,
+
+  // witnesses + descriptions
+  createWitness: (caseId: string, input: { name: string; contact?: string | null }) =>
+    request<Witness>(`/api/cases/${enc(caseId)}/witnesses`, { method: "POST", body: input }),
+  getWitness: (id: string, signal?: AbortSignal) => request<Witness>(`/api/witnesses/${enc(id)}`, { signal }),
+  createDescription: (witnessId: string, input: { text: string; attributes: Attributes }) =>
+    request<Description>(`/api/witnesses/${enc(witnessId)}/descriptions`, { method: "POST", body: input }),
+  previewPrompt: (input: { text: string; attributes: Attributes }, signal?: AbortSignal) =>
+    request<PromptPreview>("/api/prompts/preview", { method: "POST", body: input, signal }),
+
+  // sessions
+  createSession: (input: SessionCreate) => request<Session>("/api/sessions", { method: "POST", body: input }),
+  getSession: (id: string, signal?: AbortSignal) => request<Session>(`/api/sessions/${enc(id)}`, { signal }),
+  nextRound: (sessionId: string, input: RoundCreate) =>
+    request<Session>(`/api/sessions/${enc(sessionId)}/rounds`, { method: "POST", body: input }),
+  approve: (sessionId: string, candidateId: string) =>
+    request<Session>(`/api/sessions/${enc(sessionId)}/approve`, { method: "POST", body: { candidate_id: candidateId } }),
+  markShown: (sessionId: string, candidateId: string) =>
+    request<void>(`/api/sessions/${enc(sessionId)}/candidates/${enc(candidateId)}/shown`, { method: "POST" }),
+
+  uploadMask: (caseId: string, png: Blob) => {
+    const form = new FormData();
+    form.append("file", png, "mask.png");
+    form.append("kind", "mask");
+    return request<Upload>(`/api/cases/${enc(caseId)}/uploads`, { method: "POST", form });
+  },
+
+  // jobs
+  getJob: (id: string, signal?: AbortSignal) => request<JobProgress>(`/api/jobs/${enc(id)}`, { signal }),
+  cancelJob: (id: string) => request<unknown>(`/api/jobs/${enc(id)}/cancel`, { method: "POST" }),
+  jobEventsUrl: (id: string) => `/api/jobs/${enc(id)}/events`,
+
+  // admin
+  listUsers: (signal?: AbortSignal) => request<User[]>("/api/users", { signal }),
+  createUser: (input: { username: string; password: string; role: Role }) =>
+    request<User>("/api/users", { method: "POST", body: input }),
+  listAudit: (params: { case_id?: string } = {}, signal?: AbortSignal) =>
+    request<AuditEvent[]>(`/api/audit${qs(params)}`, { signal }),
+  verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),
+};
+
+export type Api = typeof api;
+
+/** Round fields the engine supports later; a server that doesn't know them yet rejects them. */
+const LATER_FIELDS = ["region", "mask_upload_id"] as const;
+
+/**
+ * Starts the next round. If the server refuses the region / mask fields as
+ * unknown (422 naming them), the round is started without them and the caller
+ * is told which were dropped, so the witness's pick and words still count.
+ */
+const unsupported = new Set<string>();
+
+/** True when a 422 says `field` is not a known input (pydantic "extra_forbidden"), not that its value is bad. */
+function isUnknownField(err: ApiError, field: string): boolean {
+  const extra = /extra inputs are not permitted|extra_forbidden/i;
+  if (err.message.split(";").some((part) => part.trim().startsWith(`${field}:`) && extra.test(part))) return true;
+  if (Array.isArray(err.detail)) {
+    return (err.detail as { loc?: unknown[]; msg?: string; type?: string }[]).some(
+      (e) => Array.isArray(e.loc) && e.loc[e.loc.length - 1] === field && (e.type === "extra_forbidden" || extra.test(e.msg ?? "")),
+    );
+  }
+  return false;
+}
+
+export async function startNextRound(sessionId: string, input: RoundCreate): Promise<{ session: Session; dropped: string[] }> {
+  // Fields this server already refused are not sent again (each refusal is an audit event).
+  const known = LATER_FIELDS.filter((f) => input[f] !== undefined && unsupported.has(f));
+  const first: RoundCreate = { ...input };
+  for (const f of known) delete first[f];
+  try {
+    return { session: await api.nextRound(sessionId, first), dropped: [...known] };
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 422) throw err;
+    const dropped = LATER_FIELDS.filter((f) => first[f] !== undefined && isUnknownField(err, f));
+    if (!dropped.length) throw err;
+    dropped.forEach((f) => unsupported.add(f));
+    const retry: RoundCreate = { ...first };
+    for (const f of dropped) delete retry[f];
+    return { session: await api.nextRound(sessionId, retry), dropped: [...known, ...dropped] };
+  }
+}
+
+/** For tests: forget which fields the server refused. */
+export function resetUnsupportedFields(): void {
+  unsupported.clear();
+}

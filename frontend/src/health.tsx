@@ -1,0 +1,64 @@
+/** The server's health, polled in the background for the banners every page shows. */
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { api, type Health } from "./api";
+
+interface HealthState {
+  health: Health | null;
+  unreachable: boolean;
+}
+
+const HealthContext = createContext<HealthState>({ health: null, unreachable: false });
+
+export function HealthProvider({ children, intervalMs = 30000 }: { children: ReactNode; intervalMs?: number }) {
+  const [state, setState] = useState<HealthState>({ health: null, unreachable: false });
+  useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    const check = () => {
+      api
+        .health()
+        .then((health) => !stopped && setState({ health, unreachable: false }))
+        .catch(() => !stopped && setState((s) => ({ ...s, unreachable: true })))
+        .finally(() => {
+          if (!stopped) timer = window.setTimeout(check, intervalMs);
+        });
+    };
+    check();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [intervalMs]);
+  return <HealthContext.Provider value={state}>{children}</HealthContext.Provider>;
+}
+
+export function useHealth(): HealthState {
+  return useContext(HealthContext);
+}
+
+/** Persistent banners: demo weights (always), no worker, server unreachable. */
+export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
+  const { health, unreachable } = useHealth();
+  return (
+    <>
+      {health?.model?.random_weights && (
+        <div className="banner banner-demo" role="status" data-testid="demo-banner">
+          <strong>Demo model: random weights — images are noise, not sketches</strong>
+          <span className="banner-detail">No real model is installed ({health.model.name}). The workflow runs; the pictures mean nothing.</span>
+        </div>
+      )}
+      {unreachable && (
+        <div className="banner banner-warn" role="alert">
+          <strong>The Likeness server is not answering.</strong>
+          <span className="banner-detail">Your work on this page is kept. Requests will work again once the server is back.</span>
+        </div>
+      )}
+      {showWorker && health && !unreachable && health.worker && !health.worker.ok && (
+        <div className="banner banner-warn" role="status">
+          <strong>No drawing worker is running.</strong>
+          <span className="banner-detail">New rounds will wait in the queue until a worker starts.</span>
+        </div>
+      )}
+    </>
+  );
+}
