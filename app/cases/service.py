@@ -24,6 +24,10 @@ def _visible(actor: Actor) -> Select[tuple[Case]]:
     return query
 
 
+def can_see(db: Session, actor: Actor, case_id: uuid.UUID) -> bool:
+    return db.scalar(_visible(actor).where(Case.id == case_id)) is not None
+
+
 def get_case(db: Session, actor: Actor, case_id: uuid.UUID) -> Case:
     """The case if this actor may see it; 404 otherwise (whether or not it exists)."""
     case = db.scalar(_visible(actor).where(Case.id == case_id))

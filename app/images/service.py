@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.cases.service import get_case
+from app.cases.service import can_see
 from app.errors import InvalidError, NotFoundError
 from app.images.models import Image
 from app.jobs.models import Job
@@ -30,12 +30,8 @@ def image_url(image_id: uuid.UUID) -> str:
 
 def get_image(db: Session, actor: Actor, image_id: uuid.UUID) -> Image:
     image = db.get(Image, image_id)
-    if image is None:
+    if image is None or not can_see(db, actor, image.case_id):
         raise NotFoundError(f"image {image_id} not found")
-    try:
-        get_case(db, actor, image.case_id)
-    except NotFoundError:
-        raise NotFoundError(f"image {image_id} not found") from None
     return image
 
 

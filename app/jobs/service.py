@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.cases.service import get_case
+from app.cases.service import can_see
 from app.db import utcnow
 from app.errors import NotFoundError
 from app.jobs.models import Job
@@ -29,12 +29,8 @@ FINAL = [s.value for s in JobStatus if s.is_final]
 
 def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
     job = db.get(Job, job_id)
-    if job is None:
+    if job is None or not can_see(db, actor, job.case_id):
         raise NotFoundError(f"job {job_id} not found")
-    try:
-        get_case(db, actor, job.case_id)
-    except NotFoundError:
-        raise NotFoundError(f"job {job_id} not found") from None
     return job
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.cases.service import get_case
+from app.cases.service import can_see
 from app.db import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
@@ -43,12 +43,8 @@ from common.styles import DEFAULT_STYLE
 
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SketchSession:
     session = db.get(SketchSession, session_id)
-    if session is None:
+    if session is None or not can_see(db, actor, session.case_id):
         raise NotFoundError(f"session {session_id} not found")
-    try:
-        get_case(db, actor, session.case_id)
-    except NotFoundError:
-        raise NotFoundError(f"session {session_id} not found") from None
     return session
 
 
@@ -156,10 +152,8 @@ def _candidate_in(db: Session, session: SketchSession, candidate_id: uuid.UUID, 
         raise NotFoundError(f"candidate {candidate_id} not found")
     if round_.session_id != session.id:
         other = db.get(SketchSession, round_.session_id)
-        try:
-            get_case(db, actor, other.case_id if other else session.case_id)
-        except NotFoundError:
-            raise NotFoundError(f"candidate {candidate_id} not found") from None
+        if other is None or not can_see(db, actor, other.case_id):
+            raise NotFoundError(f"candidate {candidate_id} not found")
         raise ConflictError("candidate_id: this candidate belongs to another session; pick one of this session's")
     return candidate
 

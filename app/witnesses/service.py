@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.cases.service import get_case
+from app.cases.service import can_see, get_case
 from app.errors import NotFoundError
 from app.users.actor import Actor
 from app.witnesses.models import Description, Witness
@@ -18,12 +18,8 @@ from common.recipe import sha256_hex
 
 def get_witness(db: Session, actor: Actor, witness_id: uuid.UUID) -> Witness:
     witness = db.get(Witness, witness_id)
-    if witness is None:
+    if witness is None or not can_see(db, actor, witness.case_id):
         raise NotFoundError(f"witness {witness_id} not found")
-    try:
-        get_case(db, actor, witness.case_id)
-    except NotFoundError:
-        raise NotFoundError(f"witness {witness_id} not found") from None
     return witness
 
 
@@ -51,12 +47,8 @@ def add_witness(db: Session, actor: Actor, case_id: uuid.UUID, data: WitnessCrea
 
 def get_description(db: Session, actor: Actor, description_id: uuid.UUID) -> Description:
     description = db.get(Description, description_id)
-    if description is None:
+    if description is None or not can_see(db, actor, description.witness.case_id):
         raise NotFoundError(f"description {description_id} not found")
-    try:
-        get_witness(db, actor, description.witness_id)
-    except NotFoundError:
-        raise NotFoundError(f"description {description_id} not found") from None
     return description
 
 

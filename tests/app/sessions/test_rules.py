@@ -221,7 +221,10 @@ def test_verify_finds_a_tampered_recipe(client: TestClient, artist: dict[str, st
     image_id = uuid.UUID(candidate["image_url"].rsplit("/", 1)[1])
     with session_factory()() as db:
         image = db.get(Image, image_id)
-        image.recipe = {**image.recipe, "guidance": image.recipe["guidance"] + 1.0}
+        recipe = {**image.recipe, "guidance": image.recipe["guidance"] + 1.0}
+        if "spec" in recipe:  # the full spec the engine redraws from
+            recipe["spec"] = {**recipe["spec"], "guidance": recipe["guidance"]}
+        image.recipe = recipe
         db.commit()
     pending = client.post(f"/api/images/{image_id}/verify?wait=0", headers=artist)
     run_verify(uuid.UUID(pending.json()["job_id"]))
