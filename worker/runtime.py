@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import session_factory, utcnow
+from app.images.service import blob_store
 from app.jobs.models import WorkerHeartbeat
 from app.jobs.service import stale_jobs
 from common.broker import GENERATE_QUEUE, TASK_FOR_KIND
@@ -39,7 +40,9 @@ def background() -> ThreadPoolExecutor:
 @functools.cache
 def engine() -> Engine:
     settings = get_settings()
-    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype)
+    # Adapters, reference uploads and painted masks reach the engine by SHA-256 through the blob store.
+    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype,
+                    blob_path=blob_store().path_for)
     log.warning("engine ready: %s", loaded.info)
     if loaded.info.get("random_weights"):
         log.warning("TINY RANDOM-WEIGHT MODEL: images are noise, not sketches (set LIKENESS_MODEL)")

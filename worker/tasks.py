@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from billiard.process import current_process
 from celery.signals import worker_process_init
 from PIL import Image as PILImage
 from sqlalchemy import select
@@ -23,14 +26,22 @@ from app.jobs.models import Job
 from app.sessions.models import Candidate, Round
 from common.broker import GENERATE_TASK, VERIFY_TASK
 from common.faces import face_check, identity_embedding
+from common.previews import write_preview
 from common.recipe import encode_png, read_recipe, sha256_hex
 from common.settings import get_settings
 from common.spec import GenerationSpec, JobStatus
 from worker.celery_app import celery_app
-from worker.engine import EngineOutOfMemory, GeneratedImage, GenerationCancelled, spec_from_recipe
+from worker.engine import (
+    EngineOutOfMemory,
+    GeneratedImage,
+    GenerationCancelled,
+    should_restart_after,
+    spec_from_recipe,
+)
 from worker.runtime import background, engine, start_background, worker_name
 
 log = logging.getLogger(__name__)
+PREVIEW_INTERVAL_S = 0.2
 
 
 @worker_process_init.connect
@@ -68,16 +79,45 @@ def _draw(job_id: uuid.UUID, spec: GenerationSpec, parent: PILImage.Image | None
             return jobs.report_step(db, job_id, me, step, total, lease)
 
     try:
-        return engine().generate(spec, parent, on_step)
+        return engine().generate(spec, parent, on_step, on_preview=_preview_writer(job_id))
     except GenerationCancelled:
         _end(job_id, JobStatus.CANCELLED, None)
     except EngineOutOfMemory as exc:
         _end(job_id, JobStatus.FAILED, str(exc))
+        if should_restart_after(exc):
+            _leave_for_a_fresh_process()
     except Exception as exc:
         log.exception("job %s failed", job_id)
         _end(job_id, JobStatus.FAILED, f"generation failed ({type(exc).__name__}: {exc}); "
                                        "check the worker log, then retry the round")
     return None
+
+
+def _preview_writer(job_id: uuid.UUID) -> Callable[[int, PILImage.Image], None]:
+    """Keeps the newest step's preview on disk for the UI, at most a few times a second."""
+    settings, last = get_settings(), [0.0]
+
+    def write(step: int, image: PILImage.Image) -> None:
+        now = time.monotonic()
+        if now - last[0] < PREVIEW_INTERVAL_S:
+            return
+        last[0] = now
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        write_preview(settings, job_id, buffer.getvalue())
+
+    return write
+
+
+def _leave_for_a_fresh_process() -> None:
+    """After a CUDA OOM the allocator can stay fragmented for the life of the process: with the job
+    already recorded as failed, this pool child exits and prefork starts a fresh one (the message,
+    redelivered under acks_late, finds the job final and does nothing). A worker without pool
+    children (solo, threads, eager) has nobody to replace it, so it carries on."""
+    if current_process().name == "MainProcess":
+        return
+    log.warning("CUDA out of memory: this worker process exits so that a fresh one takes its place")
+    raise SystemExit(0)
 
 
 def run_job(job_id: uuid.UUID) -> None:
@@ -125,12 +165,13 @@ def run_verify(job_id: uuid.UUID) -> None:
         return
     redrawn = images[recipe["batch_index"]]
     regenerated_sha = sha256_hex(encode_png(redrawn.image, redrawn.recipe))
-    # Name what differs between the recipe sealed in the stored PNG and the one just drawn.
+    # The record, the PNG's sealed recipe and the redrawn one must all agree: name any field that does not.
     sealed = read_recipe(blob_store().get(stored_sha)) or {}
+    differences = sorted(k for k in sealed.keys() | recipe.keys() | redrawn.recipe.keys()
+                         if not sealed.get(k) == recipe.get(k) == redrawn.recipe.get(k))
     result: dict[str, Any] = {
-        "identical": regenerated_sha == stored_sha, "sha256": stored_sha, "regenerated_sha256": regenerated_sha,
-        "differences": sorted(k for k in sealed.keys() | redrawn.recipe.keys()
-                              if sealed.get(k) != redrawn.recipe.get(k)),
+        "identical": regenerated_sha == stored_sha and not differences, "sha256": stored_sha,
+        "regenerated_sha256": regenerated_sha, "differences": differences,
     }
     with session_factory()() as db:
         job = db.get(Job, job_id)

@@ -89,6 +89,9 @@ def test_sse_streams_steps_and_cancel_stops_within_a_step(postgres_stack: Stack,
                 continue
             events.append(json.loads(line[6:]))
             if events[-1]["status"] == "running" and events[-1]["step"] >= 3 and not _job(job_id).cancel_requested:
+                # The per-step preview is there while the job runs.
+                preview = client.get(events[-1]["preview_url"], headers=artist)
+                assert preview.status_code == 200 and preview.content.startswith(b"\x89PNG")
                 ok(client.post(f"/api/jobs/{job_id}/cancel", headers=artist))
                 cancelled_at = events[-1]["step"]
     steps = [e["step"] for e in events if e["status"] == "running"]

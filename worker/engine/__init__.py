@@ -4,13 +4,16 @@ Pure by design: no web framework, database, task queue or `app` import here, so
 the whole engine runs and is tested on a CPU with the tiny random-weight model.
 """
 
+from worker.engine.clip import MissingComponentError
 from worker.engine.engine import (
     Engine,
     EngineOutOfMemory,
     GeneratedImage,
     GenerationCancelled,
+    should_restart_after,
     steps_to_run,
 )
+from worker.engine.preview import latents_to_preview
 from worker.engine.recipes import RECIPE_VERSION, spec_from_recipe
 from worker.engine.tiny import ensure_tiny_model
 
@@ -20,7 +23,10 @@ __all__ = [
     "EngineOutOfMemory",
     "GeneratedImage",
     "GenerationCancelled",
+    "MissingComponentError",
     "ensure_tiny_model",
+    "latents_to_preview",
+    "should_restart_after",
     "spec_from_recipe",
     "steps_to_run",
 ]

@@ -2,14 +2,27 @@
 
 One Engine per worker process holds the model (loaded once); txt2img and img2img
 are two pipelines over the same modules, so the weights are in memory once.
+Everything a round can choose rides on those two pipelines:
+
+- Model 1 (img2img), Model 2 (clip-fusion: clip.py), Model 3 (clip-lora: clip_lora.py)
+  differ only in the conditioning handed to the pipeline;
+- a style blend interpolates two encodings of the prompt (prompts.py);
+- UNet LoRA adapters are switched on for the job, constant or ramped (adapters.py);
+- a region or painted mask pins the latents outside it and composites (masks.py);
+- a cheap latent preview can follow every step (preview.py).
+
+Files (adapters, reference uploads, painted masks) are found by SHA-256 through
+`blob_path`, so the engine needs no knowledge of where the blob store lives.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib.metadata
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -19,17 +32,35 @@ from diffusers import (
     StableDiffusionImg2ImgPipeline,
     StableDiffusionPipeline,
 )
+from diffusers.utils.torch_utils import randn_tensor
 from PIL import Image
 
 from common.models import ModelChoice
-from common.spec import GenerationSpec, Mode, Strategy
+from common.spec import AdapterRef, GenerationSpec, Mode, Strategy
+from common.styles import restyle
+from worker.engine.adapters import RampHook, UnetAdapters, ramp_factor
+from worker.engine.clip import ClipParts, fuse, image_direction, load_clip_parts
+from worker.engine.clip_lora import ClipAdapter, clip_adapter_applied, read_clip_adapter
 from worker.engine.hashing import model_sha256
-from worker.engine.prompts import EncodedPrompts, encode_prompts
+from worker.engine.masks import (
+    LatentPinning,
+    RefineMask,
+    check_not_empty,
+    composite,
+    latent_mask,
+    painted_refine_mask,
+    region_refine_mask,
+)
+from worker.engine.preview import PreviewCallback, PreviewHook
+from worker.engine.prompts import EncodedPrompts, encode_blended_prompts, encode_prompts
 from worker.engine.recipes import build_recipe, scheduler_entry
 from worker.engine.tiny import ensure_tiny_model
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 StepCallback = Callable[[int, int], bool | None]
+StepHook = Callable[[DiffusionPipeline, int, torch.Tensor], torch.Tensor]
+BlobPath = Callable[[str], Path]
+CLIP_ADAPTERS_KEPT = 4
 
 
 class GenerationCancelled(Exception):
@@ -45,7 +76,25 @@ class GenerationCancelled(Exception):
 
 
 class EngineOutOfMemory(Exception):
-    """The device ran out of memory; the engine freed what it could and stays usable."""
+    """The device ran out of memory; the engine freed what it could and stays usable.
+
+    restart_worker: a CUDA allocator failure can leave the device's memory fragmented
+    for the rest of the process's life, so the worker should end the job, then let a
+    fresh process take its place (see should_restart_after).
+    """
+
+    def __init__(self, message: str, restart_worker: bool = False) -> None:
+        super().__init__(message, restart_worker)  # args as __init__ takes them: survives pickling
+        self.message = message
+        self.restart_worker = restart_worker
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def should_restart_after(exc: BaseException) -> bool:
+    """Whether the process that ran into `exc` should be replaced once the job is recorded."""
+    return isinstance(exc, EngineOutOfMemory) and exc.restart_worker
 
 
 @dataclass
@@ -53,6 +102,13 @@ class GeneratedImage:
     image: Image.Image
     seed: int
     recipe: dict[str, Any]
+
+
+@dataclass
+class _Conditioning:
+    prompts: EncodedPrompts
+    blend_prompt: str | None
+    clip: dict[str, Any] | None  # what CLIP fusion used, for the recipe
 
 
 def steps_to_run(spec: GenerationSpec) -> int:
@@ -83,17 +139,38 @@ def _is_oom(exc: BaseException) -> bool:
     return isinstance(exc, torch.cuda.OutOfMemoryError) or "can't allocate memory" in str(exc)
 
 
+def _fuses(spec: GenerationSpec) -> bool:
+    """Models 2 and 3 with a weight above 0 mix a reference image into the conditioning: the upload,
+    else the parent. A first round with neither has nothing to fuse and draws from the text alone."""
+    has_reference = spec.reference_sha256 is not None or spec.mode is Mode.IMG2IMG
+    return spec.strategy is not Strategy.IMG2IMG and spec.fusion_weight > 0 and has_reference
+
+
 class Engine:
-    def __init__(self, model: ModelChoice, device: str = "auto", dtype: str = "auto") -> None:
+    def __init__(
+        self,
+        model: ModelChoice,
+        device: str = "auto",
+        dtype: str = "auto",
+        blob_path: BlobPath | None = None,
+    ) -> None:
         if model.random_weights:
             ensure_tiny_model(model.path)
         self.model = model
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
+        self.blob_path = blob_path
         self.txt2img = self._load()
         # Same modules, its own scheduler: schedulers keep per-run state (timesteps, begin index).
-        self.img2img = StableDiffusionImg2ImgPipeline.from_pipe(self.txt2img, scheduler=self._scheduler())
+        # dtype again: from_pipe casts the shared modules to float32 unless told otherwise.
+        self.img2img = StableDiffusionImg2ImgPipeline.from_pipe(
+            self.txt2img, scheduler=self._scheduler(), dtype=self.dtype
+        )
         self.img2img.set_progress_bar_config(disable=True)
+        # One UNet under both pipelines, so one set of adapters serves both.
+        self.adapters = UnetAdapters(self.txt2img, lambda sha256: self._blob_file(sha256, "adapter"))
+        self._clip: ClipParts | None = None  # loaded on the first clip-fusion round
+        self._clip_adapters: OrderedDict[str, ClipAdapter] = OrderedDict()
         self.info = self._describe()
 
     # -- loading -------------------------------------------------------------------------------
@@ -132,6 +209,38 @@ class Engine:
         """CPU kernels repeat bit for bit; CUDA only with deterministic algorithms switched on."""
         return self.device.type != "cuda" or torch.are_deterministic_algorithms_enabled()
 
+    def _blob_file(self, sha256: str, what: str) -> Path:
+        if self.blob_path is None:
+            raise ValueError(f"this round needs a stored {what} ({sha256}), but the engine was built "
+                             "without blob_path: pass Engine(..., blob_path=<sha256 -> Path>)")
+        path = self.blob_path(sha256)
+        if not path.is_file():
+            raise FileNotFoundError(f"the {what} {sha256} is missing from the blob store")
+        return path
+
+    def clip_parts(self) -> ClipParts:
+        """The image encoder and text projection of Models 2 and 3, loaded on first use."""
+        if self._clip is None:
+            self._clip = load_clip_parts(self.model.path, self.txt2img, self.device, self.dtype)
+        return self._clip
+
+    def _clip_adapter(self, ref: AdapterRef) -> ClipAdapter:
+        """A clip-lora file, read once and kept (by SHA-256) for the next rounds."""
+        cached = self._clip_adapters.get(ref.sha256)
+        if cached is None:
+            cached = read_clip_adapter(self._blob_file(ref.sha256, "clip adapter"), ref)
+            self._clip_adapters[ref.sha256] = cached
+            while len(self._clip_adapters) > CLIP_ADAPTERS_KEPT:
+                self._clip_adapters.popitem(last=False)
+        self._clip_adapters.move_to_end(ref.sha256)
+        # The file's tensors are shared; the weight and config are this round's.
+        return replace(cached, weight=ref.weight, config=dict(ref.config))
+
+    def unload_adapters(self) -> None:
+        """Frees every cached adapter (UNet and CLIP); the next round reads them again."""
+        self.adapters.unload_all()
+        self._clip_adapters.clear()
+
     # -- generation ----------------------------------------------------------------------------
 
     def generate(
@@ -139,69 +248,203 @@ class Engine:
         spec: GenerationSpec,
         parent: Image.Image | None = None,
         on_step: StepCallback | None = None,
+        on_preview: PreviewCallback | None = None,
     ) -> list[GeneratedImage]:
         """Draws len(spec.seeds) candidates in one batched call.
 
         on_step(step_done, total_steps) runs after every denoising step; returning
-        False cancels (GenerationCancelled). Out of device memory: EngineOutOfMemory.
+        False cancels (GenerationCancelled). on_preview(step_done, image), when given
+        and spec.preview is on, gets a cheap RGB look at the latents after each step.
+        Out of device memory: EngineOutOfMemory.
         """
         # 1. Check the request against what this engine can draw
         self._check(spec, parent)
-        failure = ""
+        failure, restart = "", False
         try:
-            return self._generate(spec, parent, on_step)
+            return self._generate(spec, parent, on_step, on_preview)
         except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
             if not _is_oom(exc):
                 raise
             failure = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            restart = isinstance(exc, torch.cuda.OutOfMemoryError)
         # Raised outside the except block: the old traceback, and the tensors its frames
         # hold, are gone before memory is freed.
         self._free_memory()
-        raise EngineOutOfMemory(self._oom_message(spec, failure))
+        raise EngineOutOfMemory(self._oom_message(spec, failure), restart_worker=restart)
 
     def _generate(
-        self, spec: GenerationSpec, parent: Image.Image | None, on_step: StepCallback | None
+        self,
+        spec: GenerationSpec,
+        parent: Image.Image | None,
+        on_step: StepCallback | None,
+        on_preview: PreviewCallback | None,
     ) -> list[GeneratedImage]:
         pipe = self.txt2img if spec.mode is Mode.TXT2IMG else self.img2img
-        # 2. Encode prompt and negative prompt in 75-token chunks (nothing truncated)
-        prompts = encode_prompts(
-            pipe.tokenizer, pipe.text_encoder, spec.prompt, spec.negative_prompt, self.device
-        )
-        # 3. One CPU generator per candidate: a seed draws the same noise on any device
+        start = self._prepare_parent(parent, spec) if parent is not None else None
+        # 2. The mask of a feature-targeted round, first: no face is a quick, clear error
+        mask = self._mask(spec, parent)
+        # 3. Conditioning: prompt (+ style blend) in 75-token chunks, CLIP fusion for Models 2 and 3
+        conditioning = self._condition(spec, pipe, parent)
+        try:
+            # 4. UNet adapters on for this job, at their first step's weight
+            self._activate_adapters(spec)
+            # 5. Assemble the call; per-step work (masking, preview, ramp, progress) rides on one callback
+            kwargs = self._assemble(spec, pipe, conditioning.prompts, start, mask, on_step, on_preview)
+            # 6. Denoise and decode every candidate in one batched pipeline call
+            images = self._run_pipeline(pipe, kwargs)
+        finally:
+            self.adapters.deactivate()
+        # 7. A masked round changes nothing outside its mask: lay the result over the parent
+        if mask is not None:
+            assert start is not None
+            images = [composite(start, image, mask) for image in images]
+        # 8. Attach the recipe that redraws each image
+        return self._package(spec, pipe, conditioning, mask, images)
+
+    def _assemble(
+        self,
+        spec: GenerationSpec,
+        pipe: DiffusionPipeline,
+        prompts: EncodedPrompts,
+        start: Image.Image | None,
+        mask: RefineMask | None,
+        on_step: StepCallback | None,
+        on_preview: PreviewCallback | None,
+    ) -> dict[str, Any]:
+        # One CPU generator per candidate: a seed draws the same noise on any device.
         generators = [torch.Generator("cpu").manual_seed(seed) for seed in spec.seeds]
-        # 4. Assemble the call: per-step progress and cancel ride on callback_on_step_end
-        kwargs = self._call_kwargs(spec, prompts, generators, on_step)
-        if spec.mode is Mode.IMG2IMG:
-            assert parent is not None  # _check made sure
-            kwargs.update(image=self._prepare_parent(parent, spec), strength=spec.strength)
-        else:
+        kwargs = self._call_kwargs(spec, prompts, generators)
+        hooks: list[StepHook] = []
+        if spec.mode is Mode.TXT2IMG:
             kwargs.update(height=spec.height, width=spec.width)
-        # 5. Denoise and decode every candidate in one batched pipeline call
-        images = self._run_pipeline(pipe, kwargs)
-        # 6. Attach the recipe that redraws each image
-        return self._package(spec, pipe, prompts, images)
+        else:
+            assert start is not None  # _check made sure
+            image: Image.Image | torch.Tensor = start
+            if mask is not None:
+                image, pinning = self._pinned_start(pipe, spec, start, mask)
+                hooks.append(pinning)
+            kwargs.update(image=image, strength=spec.strength)
+        hooks += self._optional_hooks(spec, on_preview)
+        return {**kwargs, **_callback_kwargs(hooks, on_step)}
 
     def _check(self, spec: GenerationSpec, parent: Image.Image | None) -> None:
+        if spec.strategy is Strategy.CLIP_LORA and spec.clip_adapter is None:
+            raise ValueError("strategy clip-lora needs clip_adapter (a clip-lora adapter from the registry)")
+        if spec.region is not None and spec.mask_sha256 is not None:
+            raise ValueError("choose a facial region or a painted mask, not both")
         if spec.mode is Mode.TXT2IMG:
             if parent is not None:
                 raise ValueError("txt2img draws from noise: pass no parent image")
+            if spec.region is not None or spec.mask_sha256 is not None:
+                raise ValueError("a region or mask refines a picked candidate: img2img with its parent image")
             return
         if parent is None:
             raise ValueError("img2img needs the parent image (the chosen candidate)")
-        if spec.strategy is not Strategy.IMG2IMG:
-            raise NotImplementedError(f"strategy {spec.strategy.value!r} is not available in this engine yet")
         if steps_to_run(spec) < 1:
             raise ValueError(
                 f"strength {spec.strength} of {spec.steps} steps leaves no step to run; "
                 "raise the strength or the steps"
             )
 
+    # -- 2. masks ------------------------------------------------------------------------------
+
+    def _mask(self, spec: GenerationSpec, parent: Image.Image | None) -> RefineMask | None:
+        size = (spec.width, spec.height)
+        if spec.region is not None:
+            assert parent is not None
+            # Located on the parent as stored: the same picture the API checked for a face.
+            mask = region_refine_mask(parent, spec.region, size)
+        elif spec.mask_sha256 is not None:
+            mask = painted_refine_mask(self._blob_file(spec.mask_sha256, "mask"), spec.mask_sha256, size)
+        else:
+            return None
+        check_not_empty(mask)
+        return mask
+
+    def _pinned_start(
+        self, pipe: DiffusionPipeline, spec: GenerationSpec, start: Image.Image, mask: RefineMask
+    ) -> tuple[torch.Tensor, LatentPinning]:
+        """The parent's latents for every candidate, and the hook that pins them outside the mask.
+
+        Handing the pipeline latents (4 channels) skips its own VAE sampling, so the first
+        thing each generator draws is the noise it adds; drawing it here from fresh
+        generators gives the very same noise for re-noising the parent at every step.
+        """
+        vae = pipe.vae
+        pixels = pipe.image_processor.preprocess(start).to(device=self.device, dtype=vae.dtype)
+        with torch.no_grad():
+            clean = vae.encode(pixels).latent_dist.mode() * vae.config.scaling_factor
+        clean = clean.to(self.dtype).repeat(len(spec.seeds), 1, 1, 1)
+        fresh = [torch.Generator("cpu").manual_seed(seed) for seed in spec.seeds]
+        noise = randn_tensor(clean.shape, generator=fresh, device=self.device, dtype=self.dtype)
+        free = latent_mask(mask, pipe.vae_scale_factor, self.device, self.dtype)
+        return clean, LatentPinning(clean, noise, free)
+
+    # -- 3. conditioning -----------------------------------------------------------------------
+
+    def _condition(self, spec: GenerationSpec, pipe: DiffusionPipeline, parent: Image.Image | None) -> _Conditioning:
+        parts = self.clip_parts() if _fuses(spec) else None
+        adapter = None
+        if spec.strategy is Strategy.CLIP_LORA and spec.clip_adapter is not None:  # _check: always set
+            adapter = self._clip_adapter(spec.clip_adapter)
+        towers = {"text": pipe.text_encoder, "vision": parts.vision if parts else None,
+                  "projection": parts.projection if parts else None}
+        # Model 3's adapter is on CLIP only while CLIP encodes; the UNet never sees it.
+        with clip_adapter_applied(adapter, towers):
+            prompts, blend_prompt = self._encode(spec, pipe)
+            clip = None
+            if parts is not None:
+                reference, clip = self._reference(spec, parent)
+                fused = fuse(prompts.prompt_embeds, image_direction(parts, reference), spec.fusion_weight)
+                prompts = replace(prompts, prompt_embeds=fused)
+                clip["image_encoder_sha256"] = parts.sha256
+        if spec.strategy is not Strategy.IMG2IMG:
+            clip = {**(clip or {}), "fusion_weight": spec.fusion_weight, "adapter": _adapter_entry(spec.clip_adapter)}
+        return _Conditioning(prompts, blend_prompt, clip)
+
+    def _encode(self, spec: GenerationSpec, pipe: DiffusionPipeline) -> tuple[EncodedPrompts, str | None]:
+        """The prompt's encoding, blended toward another style's when the spec asks."""
+        tokenizer, encoder = pipe.tokenizer, pipe.text_encoder
+        blend = spec.style_blend
+        if blend is None:
+            return encode_prompts(tokenizer, encoder, spec.prompt, spec.negative_prompt, self.device), None
+        other = restyle(spec.prompt, spec.style, blend.style)
+        encoded = encode_blended_prompts(tokenizer, encoder, spec.prompt, other, blend.weight, spec.negative_prompt,
+                                         self.device)
+        return encoded, other
+
+    def _reference(self, spec: GenerationSpec, parent: Image.Image | None) -> tuple[Image.Image, dict[str, Any]]:
+        """The image fused into the conditioning: the uploaded reference, else the parent."""
+        if spec.reference_sha256 is not None:
+            with Image.open(self._blob_file(spec.reference_sha256, "reference image")) as stored:
+                image = stored.convert("RGB")
+            source, sha256 = "upload", spec.reference_sha256
+        else:
+            assert parent is not None  # img2img: _check made sure
+            image, source, sha256 = parent.convert("RGB"), "parent", spec.parent_sha256
+        if spec.sketchify_reference:
+            from common.faces import photo_to_pencil_sketch  # OpenCV: only when asked
+
+            image = photo_to_pencil_sketch(image)
+        return image, {"reference_sha256": sha256, "reference_source": source,
+                       "sketchified": spec.sketchify_reference}
+
+    # -- 4./5. adapters, hooks, call ------------------------------------------------------------
+
+    def _activate_adapters(self, spec: GenerationSpec) -> None:
+        ramp = spec.adapter_schedule == "ramp"
+        self.adapters.activate(list(spec.adapters), ramp_factor(0, steps_to_run(spec)) if ramp else 1.0)
+
+    def _optional_hooks(self, spec: GenerationSpec, on_preview: PreviewCallback | None) -> list[StepHook]:
+        hooks: list[StepHook] = []
+        if on_preview is not None and spec.preview:
+            hooks.append(PreviewHook(on_preview))
+        if spec.adapters and spec.adapter_schedule == "ramp":
+            hooks.append(RampHook(self.adapters, steps_to_run(spec)))
+        return hooks
+
     def _call_kwargs(
-        self,
-        spec: GenerationSpec,
-        prompts: EncodedPrompts,
-        generators: list[torch.Generator],
-        on_step: StepCallback | None,
+        self, spec: GenerationSpec, prompts: EncodedPrompts, generators: list[torch.Generator]
     ) -> dict[str, Any]:
         return {
             "prompt_embeds": prompts.prompt_embeds,
@@ -211,8 +454,6 @@ class Engine:
             "num_images_per_prompt": len(spec.seeds),
             "generator": generators,
             "output_type": "pil",
-            "callback_on_step_end": _step_callback(on_step) if on_step else None,
-            "callback_on_step_end_tensor_inputs": [],
         }
 
     @staticmethod
@@ -226,15 +467,28 @@ class Engine:
         """The one place the pipeline runs (tests replace it to inject failures)."""
         return pipe(**kwargs).images
 
+    # -- 8. recipes ----------------------------------------------------------------------------
+
     def _package(
         self,
         spec: GenerationSpec,
         pipe: DiffusionPipeline,
-        prompts: EncodedPrompts,
+        conditioning: _Conditioning,
+        mask: RefineMask | None,
         images: list[Image.Image],
     ) -> list[GeneratedImage]:
         info = {**self.info, "deterministic": self.deterministic}
         scheduler = scheduler_entry(pipe.scheduler)
+        prompts = conditioning.prompts
+        extras = {
+            "style_blend": None if spec.style_blend is None else {
+                **spec.style_blend.model_dump(mode="json"), "prompt": conditioning.blend_prompt,
+                "token_count": prompts.blend_token_count,
+            },
+            "adapters": [_adapter_entry(ref) for ref in spec.adapters],
+            "mask": mask.recipe_entry() if mask is not None else None,
+            "clip": conditioning.clip,
+        }
         return [
             GeneratedImage(
                 image=image,
@@ -247,6 +501,7 @@ class Engine:
                     token_count=prompts.token_count,
                     negative_token_count=prompts.negative_token_count,
                     prompt_chunks=prompts.chunks,
+                    extras=extras,
                 ),
             )
             for i, image in enumerate(images)
@@ -267,12 +522,27 @@ class Engine:
         )
 
 
-def _step_callback(on_step: StepCallback) -> Callable[..., dict[str, Any]]:
-    def callback(pipe: DiffusionPipeline, i: int, t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-        total = pipe.num_timesteps
-        if on_step(i + 1, total) is False:
-            # Raising (not pipe._interrupt) stops at once: no remaining steps, no VAE decode.
-            raise GenerationCancelled(i + 1, total)
-        return {}
+def _adapter_entry(ref: AdapterRef | None) -> dict[str, Any] | None:
+    return None if ref is None else {"id": ref.id, "sha256": ref.sha256, "weight": ref.weight}
 
-    return callback
+
+def _callback_kwargs(hooks: list[StepHook], on_step: StepCallback | None) -> dict[str, Any]:
+    """callback_on_step_end and the tensors it needs; none at all when there is nothing to do per step."""
+    if not hooks and on_step is None:
+        return {"callback_on_step_end": None, "callback_on_step_end_tensor_inputs": []}
+
+    def callback(pipe: DiffusionPipeline, i: int, t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
+        outputs: dict[str, Any] = {}
+        if hooks:
+            latents = tensors["latents"]
+            for hook in hooks:
+                latents = hook(pipe, i, latents)
+            outputs["latents"] = latents
+        if on_step is not None:
+            total = pipe.num_timesteps
+            if on_step(i + 1, total) is False:
+                # Raising (not pipe._interrupt) stops at once: no remaining steps, no VAE decode.
+                raise GenerationCancelled(i + 1, total)
+        return outputs
+
+    return {"callback_on_step_end": callback, "callback_on_step_end_tensor_inputs": ["latents"] if hooks else []}

@@ -65,9 +65,13 @@ def _write_cache(path: Path, fingerprint: dict[str, list[int]], sha256: str) -> 
 
 def model_sha256(root: Path) -> str:
     """SHA-256 over (relative path, file SHA-256) of every file the pipeline loads."""
-    files = model_files(root)
+    return files_sha256(root, model_files(root), CACHE_NAME)
+
+
+def files_sha256(root: Path, files: list[Path], cache_name: str) -> str:
+    """SHA-256 over (path relative to `root`, file SHA-256) of `files`, cached in root/cache_name."""
     fingerprint = _fingerprint(root, files)
-    cache = root / CACHE_NAME
+    cache = root / cache_name
     cached = _read_cache(cache, fingerprint)
     if cached:
         return cached

@@ -2,10 +2,17 @@
 
 It lets the whole workflow run on any machine (and every test run on the CPU).
 The weights come from a fixed seed, so every build has the same files and hash.
+
+Beside the pipeline it holds what CLIP fusion (Models 2 and 3) needs: a tiny
+`image_encoder/` (CLIPVisionModelWithProjection) and CLIP's text projection as
+`text_projection.safetensors`. They are outside model_index.json and the model hash
+(worker/engine/clip.py hashes them apart), so adding them to an older tiny folder
+changes nothing that folder already drew.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -13,10 +20,18 @@ from pathlib import Path
 
 import torch
 from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
-from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+from safetensors.torch import save_file
+from transformers import (
+    CLIPTextConfig,
+    CLIPTextModel,
+    CLIPTokenizer,
+    CLIPVisionConfig,
+    CLIPVisionModelWithProjection,
+)
 
 from common.tiny_vocab import write_tiny_tokenizer
 from common.tokens import CLIP_WINDOW, END
+from worker.engine.clip import IMAGE_ENCODER, TEXT_PROJECTION
 
 # SD 1.5's published scheduler values: the tiny model denoises on the same schedule.
 SD15_SCHEDULER = {
@@ -29,7 +44,9 @@ SD15_SCHEDULER = {
     "clip_sample": False,
 }
 TINY_SEED = 0
+CLIP_SEED = 1  # its own seed: the pipeline's weights stay what they always were
 HIDDEN = 32
+PROJECTION_DIM = 32
 
 
 def _unet() -> UNet2DConditionModel:
@@ -101,12 +118,58 @@ def build_tiny_pipeline(tokenizer_dir: Path) -> StableDiffusionPipeline:
     )
 
 
+def build_tiny_clip() -> tuple[CLIPVisionModelWithProjection, torch.Tensor]:
+    """The tiny image encoder and text projection (projection_dim x text hidden), seeded."""
+    torch.manual_seed(CLIP_SEED)
+    vision = CLIPVisionModelWithProjection(CLIPVisionConfig(
+        hidden_size=HIDDEN,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        image_size=32,
+        patch_size=8,
+        projection_dim=PROJECTION_DIM,
+    ))
+    # A random square matrix is invertible: the pseudo-inverse path is exercised for real.
+    projection = torch.randn(PROJECTION_DIM, HIDDEN) / HIDDEN**0.5
+    return vision, projection
+
+
 def _save(target: Path) -> None:
     pipe = build_tiny_pipeline(target / "tokenizer")
     pipe.save_pretrained(target, safe_serialization=True)
     # save_pretrained writes tokenizer.json; the torch-free counter in common/ reads
     # vocab.json + merges.txt, so keep the canonical ones beside it.
     write_tiny_tokenizer(target / "tokenizer")
+    _save_clip(target)
+
+
+def _save_clip(target: Path) -> None:
+    vision, projection = build_tiny_clip()
+    vision.save_pretrained(target / IMAGE_ENCODER, safe_serialization=True)
+    save_file({"weight": projection.contiguous()}, target / TEXT_PROJECTION)
+
+
+def _ensure_clip(path: Path) -> None:
+    """Adds the CLIP parts to a tiny folder built before they existed (same bytes as a fresh build).
+
+    Race-safe like the folder itself: built in a private folder beside, then renamed into place.
+    """
+    if (path / IMAGE_ENCODER / "config.json").is_file() and (path / TEXT_PROJECTION).is_file():
+        return
+    staging = Path(tempfile.mkdtemp(prefix=".clip-building-", dir=path))
+    try:
+        _save_clip(staging)
+        if not (path / TEXT_PROJECTION).is_file():
+            os.replace(staging / TEXT_PROJECTION, path / TEXT_PROJECTION)
+        if not (path / IMAGE_ENCODER / "config.json").is_file():
+            try:
+                os.rename(staging / IMAGE_ENCODER, path / IMAGE_ENCODER)
+            except OSError:
+                if not (path / IMAGE_ENCODER / "config.json").is_file():
+                    raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def ensure_tiny_model(path: Path) -> None:
@@ -118,6 +181,9 @@ def ensure_tiny_model(path: Path) -> None:
     """
     path = Path(path)
     if (path / "model_index.json").is_file():
+        # A read-only folder: clip-fusion will say what is missing; everything else works.
+        with contextlib.suppress(OSError):
+            _ensure_clip(path)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))

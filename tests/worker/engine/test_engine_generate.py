@@ -12,7 +12,14 @@ from PIL import Image
 
 from common.models import ModelChoice
 from common.spec import Mode, Strategy
-from worker.engine import Engine, EngineOutOfMemory, GeneratedImage, GenerationCancelled, steps_to_run
+from worker.engine import (
+    Engine,
+    EngineOutOfMemory,
+    GeneratedImage,
+    GenerationCancelled,
+    should_restart_after,
+    steps_to_run,
+)
 from worker.engine.bench import bare_call
 
 
@@ -161,8 +168,25 @@ def test_out_of_memory_becomes_a_clear_error_and_the_engine_lives_on(
     assert "4 candidate" in message and "64x64" in message and "fewer candidates" in message
     assert caught.value.__cause__ is None and caught.value.__context__ is None, "old frames must be released"
     assert freed == [True]
+    assert caught.value.restart_worker and should_restart_after(caught.value), "CUDA OOM: replace the process"
     monkeypatch.undo()
     assert len(engine.generate(make_spec(seeds=[1]))) == 1
+
+
+def test_a_cpu_allocation_failure_fails_the_job_but_keeps_the_process(
+    engine: Engine, make_spec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(pipe: object, kwargs: dict) -> None:
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:118] DefaultCPUAllocator: can't allocate memory")
+
+    monkeypatch.setattr(engine, "_run_pipeline", boom)
+    with pytest.raises(EngineOutOfMemory) as caught:
+        engine.generate(make_spec(seeds=[1]))
+    assert "can't allocate memory" in str(caught.value)
+    assert not should_restart_after(caught.value)
+    assert not should_restart_after(RuntimeError("CUDA out of memory")), "only the engine's verdict counts"
+    restored = pickle.loads(pickle.dumps(EngineOutOfMemory("again", restart_worker=True)))
+    assert (str(restored), restored.restart_worker) == ("again", True)
 
 
 def test_other_runtime_errors_pass_through(
@@ -183,8 +207,12 @@ def test_requests_the_engine_cannot_draw_are_refused(engine: Engine, make_spec, 
         engine.generate(make_spec(), parent)
     with pytest.raises(ValueError, match="no step"):
         engine.generate(make_spec(mode=Mode.IMG2IMG, steps=3, strength=0.3), parent)
-    with pytest.raises(NotImplementedError, match="clip-fusion"):
-        engine.generate(make_spec(mode=Mode.IMG2IMG, strategy=Strategy.CLIP_FUSION), parent)
+    with pytest.raises(ValueError, match="clip_adapter"):
+        engine.generate(make_spec(mode=Mode.IMG2IMG, strategy=Strategy.CLIP_LORA), parent)
+    with pytest.raises(ValueError, match="picked candidate"):
+        engine.generate(make_spec(region="eyes"))
+    with pytest.raises(ValueError, match="not both"):
+        engine.generate(make_spec(mode=Mode.IMG2IMG, region="eyes", mask_sha256="ab" * 32), parent)
 
 
 def test_both_pipelines_share_one_copy_of_the_weights(engine: Engine) -> None:
@@ -208,3 +236,11 @@ def test_engine_builds_the_tiny_model_when_missing(tmp_path: Path, engine: Engin
     built = Engine(ModelChoice("tiny", tmp_path / "fresh", random_weights=True), device="cpu")
     assert (tmp_path / "fresh" / "model_index.json").is_file()
     assert built.info["sha256"] == engine.info["sha256"]
+
+
+def test_both_pipelines_run_in_the_requested_dtype(tiny_model: ModelChoice) -> None:
+    # from_pipe casts shared modules to float32 unless given the dtype: a GPU would silently lose fp16.
+    half = Engine(tiny_model, device="cpu", dtype="bfloat16")
+    for pipe in (half.txt2img, half.img2img):
+        assert {getattr(pipe, name).dtype for name in ("unet", "vae", "text_encoder")} == {torch.bfloat16}
+    assert half.info["dtype"] == "bfloat16"

@@ -1,0 +1,44 @@
+"""A cheap RGB look at the latents after every step, beside the usual progress."""
+
+from __future__ import annotations
+
+import torch
+from PIL import Image
+
+from common.spec import Mode
+from worker.engine import Engine, latents_to_preview
+from worker.engine.preview import SD15_LATENT_RGB
+
+
+def test_on_preview_gets_an_image_after_every_step(engine: Engine, make_spec) -> None:
+    previews: list[tuple[int, Image.Image]] = []
+    steps: list[tuple[int, int]] = []
+    spec = make_spec(seeds=[1, 2, 3], steps=3)
+    with_preview = engine.generate(spec, None, lambda s, t: steps.append((s, t)), lambda s, i: previews.append((s, i)))
+    assert steps == [(1, 3), (2, 3), (3, 3)], "on_step(step, total) works as before"
+    assert [s for s, _ in previews] == [1, 2, 3]
+    assert all(i.mode == "RGB" and i.size == (3 * 8, 8) for _, i in previews), "three 8x8 latents side by side"
+    assert previews[0][1].tobytes() != previews[-1][1].tobytes()
+    plain = engine.generate(spec)
+    assert [a.image.tobytes() for a in with_preview] == [b.image.tobytes() for b in plain], "previews draw nothing"
+
+
+def test_spec_preview_off_sends_none(engine: Engine, make_spec) -> None:
+    previews: list[int] = []
+    parent = Image.new("RGB", (64, 64), "gray")
+    spec = make_spec(mode=Mode.IMG2IMG, strength=0.5, seeds=[1], preview=False)
+    engine.generate(spec, parent, None, lambda s, i: previews.append(s))
+    assert previews == []
+    engine.generate(spec.model_copy(update={"preview": True}), parent, None, lambda s, i: previews.append(s))
+    assert previews == [1, 2]
+
+
+def test_the_latent_to_rgb_factors() -> None:
+    latents = torch.zeros(2, 4, 3, 5)
+    latents[1, 0] = 1.0  # only the first channel: its RGB row, shifted to [0, 1]
+    image = latents_to_preview(latents)
+    assert image.size == (10, 3)
+    pixels = list(image.getdata())
+    assert pixels[0] == (128, 128, 128), "zero latents are mid grey"
+    expected = tuple(round((f + 1) / 2 * 255) for f in SD15_LATENT_RGB[0])
+    assert pixels[5] == expected, "the second candidate starts at x = 5"
