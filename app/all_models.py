@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent, AuditHead
 from app.cases.models import Case, CaseShare
-from app.datasets.models import Dataset
+from app.datasets.models import Dataset, TrainingRun
 from app.db import Base
 from app.images.models import Image
 from app.jobs.models import Job, WorkerHeartbeat
@@ -28,6 +28,7 @@ __all__ = [
     "Round",
     "SketchSession",
     "SubmitKey",
+    "TrainingRun",
     "User",
     "Witness",
     "WitnessLink",

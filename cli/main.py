@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.settings import get_settings
 
@@ -257,6 +258,11 @@ def _record_key_generated(path: Path, fingerprint: str) -> None:
         record(db, system_actor("cli"), "export.key_generate", entity_type="signing_key", entity_id=fingerprint,
                details={"public_key_sha256": fingerprint, "path": str(path)})
         db.commit()
+
+
+main.add_command(dataset_group)
+main.add_command(train_group)
+main.add_command(evaluate)
 
 
 if __name__ == "__main__":

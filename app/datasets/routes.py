@@ -1,32 +1,34 @@
-"""Admin routes for datasets: list, inspect, upload a ZIP of pairs."""
+"""Admin routes for datasets (list, inspect, upload a ZIP of pairs) and training runs."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from app.datasets import service
-from app.datasets.schemas import DatasetDetail, DatasetOut
+from app.datasets import service, training
+from app.datasets.schemas import DatasetDetail, DatasetOut, TrainingRunOut, TrainingStart
 from app.datasets.sources import SourceError, ZipSource
 from app.errors import InvalidError
+from app.security.bodylimit import DATASET_LIMIT
 from app.users.deps import AdminActor, Db
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
-MAX_UPLOAD_BYTES = 2 * 1024**3
+router = APIRouter(tags=["datasets"])
+MAX_UPLOAD_BYTES = DATASET_LIMIT
 
 
-@router.get("", response_model=list[DatasetOut])
+@router.get("/api/datasets", response_model=list[DatasetOut])
 def list_datasets(db: Db, _: AdminActor) -> list[DatasetOut]:
     return [DatasetOut.model_validate(d) for d in service.list_datasets(db)]
 
 
-@router.get("/{ref}", response_model=DatasetDetail)
+@router.get("/api/datasets/{ref}", response_model=DatasetDetail)
 def get_dataset(ref: str, db: Db, _: AdminActor) -> DatasetDetail:
     return DatasetDetail.model_validate(service.get_dataset(db, ref))
 
 
-@router.post("", response_model=DatasetOut, status_code=201)
+@router.post("/api/datasets", response_model=DatasetOut, status_code=201)
 async def upload_dataset(db: Db, actor: AdminActor, file: Annotated[UploadFile, File()],
                          name: Annotated[str, Form(min_length=1, max_length=120)],
                          index: Annotated[str | None, Form()] = None,
@@ -44,3 +46,26 @@ async def upload_dataset(db: Db, actor: AdminActor, file: Annotated[UploadFile, 
     dataset = service.import_dataset(db, actor, name=name, source=source, source_bytes=data,
                                      split_seed=split_seed, validation_fraction=validation_fraction)
     return DatasetOut.model_validate(dataset)
+
+
+@router.post("/api/training", response_model=TrainingRunOut, status_code=201)
+def start_training(body: TrainingStart, db: Db, actor: AdminActor) -> TrainingRunOut:
+    """Queue a training run for a training worker (`likeness train worker`)."""
+    run = training.start_training(db, actor, kind=body.kind, dataset=body.dataset, config=body.config,
+                                  name=body.name)
+    return TrainingRunOut.model_validate(run)
+
+
+@router.get("/api/training", response_model=list[TrainingRunOut])
+def list_training(db: Db, _: AdminActor) -> list[TrainingRunOut]:
+    return [TrainingRunOut.model_validate(r) for r in training.list_runs(db)]
+
+
+@router.get("/api/training/{run_id}", response_model=TrainingRunOut)
+def get_training(run_id: uuid.UUID, db: Db, _: AdminActor) -> TrainingRunOut:
+    return TrainingRunOut.model_validate(training.get_run(db, run_id))
+
+
+@router.post("/api/training/{run_id}/cancel", response_model=TrainingRunOut)
+def cancel_training(run_id: uuid.UUID, db: Db, actor: AdminActor) -> TrainingRunOut:
+    return TrainingRunOut.model_validate(training.request_cancel(db, actor, run_id))

@@ -58,8 +58,8 @@ def split_of(count: int, seed: int, fraction: float) -> list[str]:
 
 def _check_name(db: Session, name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 120:
-        raise InvalidError("name: 1 to 120 characters")
+    if not name or len(name) > 120 or not name.isprintable():
+        raise InvalidError("name: 1 to 120 printable characters")
     if db.scalar(select(Dataset.id).where(Dataset.name == name)) is not None:
         raise ConflictError(f"name: a dataset named {name!r} already exists")
     return name
@@ -151,7 +151,8 @@ def get_dataset(db: Session, ref: str | uuid.UUID) -> Dataset:
     try:
         dataset = db.get(Dataset, uuid.UUID(str(ref)))
     except ValueError:
-        dataset = db.scalar(select(Dataset).where(Dataset.name == str(ref)))
+        # Postgres text cannot hold NUL: such a name cannot exist, and must not reach the driver.
+        dataset = None if "\x00" in str(ref) else db.scalar(select(Dataset).where(Dataset.name == str(ref)))
     if dataset is None:
         raise NotFoundError(f"dataset {ref} not found")
     return dataset

@@ -7,6 +7,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 JSON_LIMIT = 4 * 1024 * 1024  # room for a 1 MB description in any encoding
 UPLOAD_LIMIT = 21 * 1024 * 1024  # 20 MB file plus the multipart envelope
+DATASET_LIMIT = 512 * 1024 * 1024  # a ZIP of sketch pairs (admin only)
+
+
+def limit_for(path: str) -> int:
+    if path.endswith("/uploads"):
+        return UPLOAD_LIMIT
+    if path.rstrip("/") == "/api/datasets":
+        return DATASET_LIMIT
+    return JSON_LIMIT
 
 
 class BodyLimit:
@@ -17,7 +26,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = UPLOAD_LIMIT if scope["path"].endswith("/uploads") else JSON_LIMIT
+        limit = limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)

@@ -15,7 +15,7 @@ from PIL import Image
 
 from app.datasets import service, validation
 from app.datasets.models import Dataset
-from app.datasets.sources import FolderSource, SourceError, ZipSource
+from app.datasets.sources import FolderSource, SourceError, ZipSource, open_source
 from app.db import session_factory
 from app.users.actor import system_actor
 from tests.conftest import Stack, bearer
@@ -138,6 +138,10 @@ def test_index_discovery_in_folders_and_zips(tmp_path: Path) -> None:
     assert FolderSource(folder, index="other.csv").index_path == "other.csv"
     with pytest.raises(SourceError, match="not a ZIP"):
         ZipSource(b"PK nothing", "bad.zip")
+    (tmp_path / "shapes.zip").write_bytes(zip_folder(good_dataset(tmp_path / "y", count=3)))
+    source, data = open_source(tmp_path / "shapes.zip")
+    assert isinstance(source, ZipSource) and data is not None and source.size("sketches/000.png")
+    assert source.size("../sketches/000.png") is None and source.size("/etc/passwd") is None
 
 
 # --- API -------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""Training runs on the `train` queue: started by an admin, run by a training worker.
+
+Queued → running (step/total, last loss) → succeeded (the adapter in the registry) |
+failed | cancelled. The row is the truth, as for generation jobs: a worker claims a run
+with one atomic UPDATE and learns about a cancel from its next progress report.
+Settings are checked here by name only (the API has no torch); the worker validates
+their values and fails the run with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.datasets.models import TrainingRun
+from app.datasets.service import get_dataset
+from app.db import utcnow
+from app.errors import InvalidError, NotFoundError
+from app.users.actor import Actor
+from common.broker import TRAIN_QUEUE, TRAIN_TASK
+from common.spec import JobStatus
+
+log = logging.getLogger(__name__)
+CONFIG_KEYS = {
+    "unet-lora": {"rank", "alpha", "targets", "learning_rate", "betas", "weight_decay", "batch_size", "epochs",
+                  "resolution", "mixed_precision", "gradient_checkpointing", "max_grad_norm", "seed"},
+    "clip-lora": {"layers", "rank", "alpha", "learning_rate", "betas", "weight_decay", "batch_size", "epochs",
+                  "mixed_precision", "seed", "clip"},
+}
+FINAL = [s.value for s in JobStatus if s.is_final]
+
+
+def _check_config(kind: str, config: dict[str, Any]) -> None:
+    if kind not in CONFIG_KEYS:
+        raise InvalidError(f"kind: must be one of {', '.join(CONFIG_KEYS)}")
+    unknown = sorted(set(config) - CONFIG_KEYS[kind])
+    if unknown:
+        raise InvalidError(f"config: unknown setting(s) for {kind}: {', '.join(unknown)}; "
+                           f"known: {', '.join(sorted(CONFIG_KEYS[kind]))}")
+
+
+def publish_run(run_id: uuid.UUID) -> None:
+    """After the commit. A broker that is down leaves the run queued; start it again later."""
+    from app.jobs.queue import producer
+
+    try:
+        producer().send_task(TRAIN_TASK, args=[str(run_id)], queue=TRAIN_QUEUE)
+    except Exception:
+        log.warning("could not publish training run %s", run_id, exc_info=True)
+
+
+def start_training(db: Session, actor: Actor, *, kind: str, dataset: str, config: dict[str, Any],
+                   name: str | None = None) -> TrainingRun:
+    _check_config(kind, config)
+    found = get_dataset(db, dataset)
+    run = TrainingRun(kind=kind, dataset_id=found.id, name=name, config=config, created_by=actor.id)
+    db.add(run)
+    db.flush()
+    record(db, actor, "training.start", entity_type="training_run", entity_id=run.id,
+           details={"kind": kind, "dataset": found.name, "config": config, "name": name})
+    db.commit()
+    publish_run(run.id)
+    return run
+
+
+def list_runs(db: Session) -> list[TrainingRun]:
+    return list(db.scalars(select(TrainingRun).order_by(TrainingRun.created_at)))
+
+
+def get_run(db: Session, run_id: uuid.UUID) -> TrainingRun:
+    run = db.get(TrainingRun, run_id)
+    if run is None:
+        raise NotFoundError(f"training run {run_id} not found")
+    return run
+
+
+def request_cancel(db: Session, actor: Actor, run_id: uuid.UUID) -> TrainingRun:
+    """A queued run is cancelled at once; a running one stops after its current step."""
+    run = get_run(db, run_id)
+    if run.status in FINAL:
+        return run
+    run.cancel_requested = True
+    if run.status == JobStatus.QUEUED:
+        run.status, run.finished_at = JobStatus.CANCELLED, utcnow()
+    record(db, actor, "training.cancel", entity_type="training_run", entity_id=run.id, details={"status": run.status})
+    db.commit()
+    return run
+
+
+# --- worker side ---------------------------------------------------------------------------------
+
+
+def claim_run(db: Session, run_id: uuid.UUID, worker: str) -> TrainingRun | None:
+    """The run for this worker, or None when it is not queued (taken, cancelled, done)."""
+    taken = db.execute(
+        update(TrainingRun)
+        .where(TrainingRun.id == run_id, TrainingRun.status == JobStatus.QUEUED,
+               TrainingRun.cancel_requested.is_(False))
+        .values(status=JobStatus.RUNNING, worker=worker, started_at=utcnow())
+    ).rowcount
+    db.commit()
+    return db.get(TrainingRun, run_id, populate_existing=True) if taken else None
+
+
+def report_progress(db: Session, run_id: uuid.UUID, worker: str, step: int, total: int, loss: float) -> bool:
+    """Records progress; False when the run should stop (cancel requested)."""
+    row = db.execute(
+        update(TrainingRun)
+        .where(TrainingRun.id == run_id, TrainingRun.worker == worker, TrainingRun.status == JobStatus.RUNNING)
+        .values(step=step, total_steps=total, loss=loss)
+        .returning(TrainingRun.cancel_requested)
+    ).first()
+    db.commit()
+    return row is not None and not row[0]
+
+
+def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str | None = None,
+               adapter_id: uuid.UUID | None = None) -> None:
+    run = db.get(TrainingRun, run_id, populate_existing=True)
+    if run is None or run.status in FINAL:
+        return
+    run.status, run.error, run.adapter_id, run.finished_at = status, error, adapter_id, utcnow()
+    record(db, None, f"training.{status.value}", entity_type="training_run", entity_id=run.id,
+           outcome="success" if status == JobStatus.SUCCEEDED else status.value,
+           details={"worker": run.worker, "error": error, "adapter_id": str(adapter_id) if adapter_id else None})
+    db.commit()

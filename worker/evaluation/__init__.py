@@ -1,0 +1,1 @@
+"""Evaluation: the seed paper's protocol through the real engine, metrics, reports and plots."""
