@@ -21,3 +21,12 @@ def restyle(prompt: str, from_style: str, to_style: str) -> str:
     """The same prompt drawn in another style: swaps the opening style words."""
     old, new = STYLE_PREFIXES[from_style], STYLE_PREFIXES[to_style]
     return new + prompt[len(old):] if prompt.startswith(old) else f"{new}, {prompt}"
+
+
+def with_style(prompt: str, style: str) -> str:
+    """The prompt opening with `style`'s words if it opens with any style's; an artist's own
+    prompt that names no known style is left as written."""
+    for known in STYLES:
+        if prompt.startswith(STYLE_PREFIXES[known]):
+            return restyle(prompt, known, style)
+    return prompt

@@ -21,7 +21,7 @@ from app.registry.service import get_adapter
 from app.sessions.models import Candidate, SketchSession
 from app.sessions.schemas import RoundParams
 from common.spec import AdapterRef, GenerationSpec, Mode, Strategy, StyleBlend
-from common.styles import DEFAULT_STYLE
+from common.styles import DEFAULT_STYLE, with_style
 
 # The seed paper's Model 1 settings (strength 0.3, guidance 7.5) at 30 steps, 512².
 DEFAULTS: dict[str, Any] = {"steps": 30, "guidance": 7.5, "strength": 0.3, "width": 512, "height": 512,
@@ -101,7 +101,8 @@ def build_spec(db: Session, session: SketchSession, params: dict[str, Any], chos
     adapters = [_adapter(db, a["id"], "unet-lora", a["weight"], "adapters") for a in params["adapters"]]
     style, blend = _style(params)
     return GenerationSpec(
-        mode=Mode.IMG2IMG if start else Mode.TXT2IMG, strategy=strategy, prompt=prompt, negative_prompt=negative,
+        mode=Mode.IMG2IMG if start else Mode.TXT2IMG, strategy=strategy, prompt=with_style(prompt, style),
+        negative_prompt=negative,
         seeds=seeds, steps=params["steps"], guidance=params["guidance"], strength=params["strength"],
         width=params["width"], height=params["height"], parent_sha256=start, fusion_weight=fusion,
         reference_sha256=reference, sketchify_reference=chosen.sketchify_reference, clip_adapter=clip_adapter,

@@ -38,7 +38,6 @@ from app.users.actor import Actor
 from app.witnesses.service import get_description, get_witness
 from common.recipe import sha256_hex
 from common.spec import JobStatus
-from common.styles import DEFAULT_STYLE
 
 
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SketchSession:
@@ -72,8 +71,9 @@ def _queue_round(db: Session, session: SketchSession, chosen: RoundParams, *, in
     job = Job(case_id=session.case_id, spec=spec.model_dump(mode="json"))
     db.add(job)
     db.flush()
+    # The spec's prompt is the one drawn (a style switch rewrites its opening words).
     round_ = Round(session_id=session.id, index=index, job_id=job.id, mode=spec.mode.value, model=spec.strategy.value,
-                   prompt=prompt, negative_prompt=negative, token_count=count_tokens(prompt),
+                   prompt=spec.prompt, negative_prompt=negative, token_count=count_tokens(spec.prompt),
                    parent_candidate_id=parent.id if parent else None)
     db.add(round_)
     db.flush()
@@ -118,8 +118,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
                             max_rounds=data.rounds, candidates=data.candidates, params={}, created_by=actor.id)
     db.add(session)
     db.flush()
-    style = data.style if data.style and data.style_blend is None else DEFAULT_STYLE
-    prompt = data.prompt or build_prompt(description.text, description.attributes, style)
+    prompt = data.prompt or build_prompt(description.text, description.attributes)
     round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
                           seeds=_seeds(data.seed, data.candidates), parent=None)
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,

@@ -86,3 +86,13 @@ def test_region_on_a_faceless_pick_is_422(client: TestClient, artist: dict[str, 
                          json={"candidate_id": first["id"], "rating": 4, "feedback": "x", "region": "nose"})
     assert answer.status_code == 422 and "no face found" in answer.json()["detail"]
     assert len(ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"]) == 1
+
+
+def test_switching_style_rewrites_the_prompts_opening(client: TestClient, artist: dict[str, str]) -> None:
+    session = start(client, artist, candidates=1, style="ink")
+    run_queued()
+    first_round = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]
+    assert first_round["prompt"].startswith("forensic ink drawing")
+    second = _round(client, artist, session, first_round["candidates"][0], style="charcoal")
+    assert second["prompt"].startswith("forensic charcoal drawing") and second["prompt"].endswith("older")
+    assert "ink" not in second["prompt"].split(",")[0]
