@@ -86,13 +86,15 @@ def _drive_rounds(client: httpx.Client, rounds: int, params: dict[str, Any]) -> 
     return {"headers": headers, "session": session, "round_s": round_s}
 
 
-def _bare_rounds(session: dict[str, Any], client: httpx.Client, headers: dict[str, str], repeats: int) -> list[float]:
-    """The bare diffusers call for the last round, same parent, seeds and parameters."""
+def _bare_rounds(session: dict[str, Any], client: httpx.Client, headers: dict[str, str],
+                 repeats: int) -> tuple[list[float], dict[str, Any]]:
+    """The bare diffusers call for the last round, same parent, seeds and parameters; and the
+    engine's own cost over it (engine.generate against the bare call, in this process)."""
     from common.models import resolve_model
     from common.recipe import read_recipe
     from common.settings import get_settings
     from worker.engine import Engine, spec_from_recipe
-    from worker.engine.bench import bare_call
+    from worker.engine.bench import bare_call, bench_round
 
     last = session["rounds"][-1]
     parent_round = next(r for r in session["rounds"] if any(c["id"] == last["parent_candidate_id"]
@@ -108,7 +110,8 @@ def _bare_rounds(session: dict[str, Any], client: httpx.Client, headers: dict[st
         started = time.perf_counter()
         bare_call(engine, spec, parent)
         times.append(time.perf_counter() - started)
-    return times
+    engine_only = bench_round(engine, spec, parent, repeats)
+    return times, {k: engine_only[k] for k in ("engine_s", "bare_s", "ratio", "min_ratio")}
 
 
 def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_id: str, seconds: float) -> float:
@@ -141,7 +144,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) ->
             jobs = _job_times([r["job_id"] for r in session["rounds"]])
             latency = [(start - created).total_seconds() for created, start, _ in jobs]
             rps = _requests_per_second(client, headers, session["id"], 5.0)
-            bare = _bare_rounds(session, client, headers, rounds)
+            bare, engine_only = _bare_rounds(session, client, headers, rounds)
         finally:
             client.close()
             system.terminate()
@@ -152,7 +155,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) ->
             "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
             "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
-            "get_session_rps": rps}
+            "get_session_rps": rps, "engine_vs_bare": engine_only}
 
 
 def _free_port() -> int:

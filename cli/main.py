@@ -163,7 +163,8 @@ def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> Non
         f"round of {candidates} at {size}², {steps} steps, strength 0.3: system {result['system_round_s']:.3f} s, "
         f"bare diffusers {result['bare_pipeline_s']:.3f} s, ratio {result['ratio']:.3f} (aim <= 1.10); "
         f"enqueue-to-start median {result['enqueue_to_start_ms']['median']:.0f} ms, "
-        f"p95 {result['enqueue_to_start_ms']['p95']:.0f} ms; GET session {result['get_session_rps']:.0f} req/s"
+        f"p95 {result['enqueue_to_start_ms']['p95']:.0f} ms; GET session {result['get_session_rps']:.0f} req/s; "
+        f"engine alone vs bare diffusers: ratio {result['engine_vs_bare']['ratio']:.3f} (aim <= 1.05)"
     )
 
 

@@ -10,6 +10,7 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -41,12 +42,16 @@ def background() -> ThreadPoolExecutor:
 def engine() -> Engine:
     settings = get_settings()
     # Adapters, reference uploads and painted masks reach the engine by SHA-256 through the blob store.
-    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype,
-                    blob_path=blob_store().path_for)
+    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype, blob_path=_blob_path)
     log.warning("engine ready: %s", loaded.info)
     if loaded.info.get("random_weights"):
         log.warning("TINY RANDOM-WEIGHT MODEL: images are noise, not sketches (set LIKENESS_MODEL)")
     return loaded
+
+
+def _blob_path(sha256: str) -> Path:
+    # Looked up on each call, so the engine follows the store the settings name now.
+    return blob_store().path_for(sha256)
 
 
 def beat(model_info: dict[str, object]) -> None:

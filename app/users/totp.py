@@ -35,6 +35,8 @@ def current_step(now: float | None = None) -> int:
 def matching_step(secret: str, code: str, last_used_step: int | None, now: float | None = None) -> int | None:
     """The step the code belongs to (within one step of clock drift), if it is valid and unused."""
     code = code.strip().replace(" ", "")
+    if not (code.isascii() and code.isdigit() and len(code) == DIGITS):
+        return None
     step = current_step(now)
     for candidate in range(step - DRIFT_STEPS, step + DRIFT_STEPS + 1):
         if (last_used_step is None or candidate > last_used_step) and hmac.compare_digest(code_at(secret, candidate),

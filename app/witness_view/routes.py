@@ -20,7 +20,7 @@ from app.images.service import blob_store
 from app.security.ratelimit import WITNESS, limiter
 from app.sessions import service as sessions
 from app.sessions.models import Candidate, Round, SketchSession
-from app.sessions.schemas import RoundCreate
+from app.sessions.schemas import Region, RoundCreate
 from app.users.deps import CSRF_HEADER, SAFE_METHODS, CurrentActor, Db, client_address
 from app.witness_view import service
 from app.witness_view.models import WitnessLink
@@ -75,6 +75,17 @@ class WitnessPick(BaseModel):
     candidate_id: uuid.UUID
     rating: int | None = Field(default=None, ge=0, le=10)
     feedback: str = Field(default="", max_length=100_000)
+    region: Region | None = Field(default=None, description="the part of the face most wrong")
+
+
+class LinkSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+    exchanged_at: datetime | None
+    revoked_at: datetime | None
 
 
 class ShownIn(BaseModel):
@@ -125,6 +136,11 @@ def create_link(session_id: uuid.UUID, request: Request, db: Db, actor: CurrentA
     return LinkOut(id=link.id, url=url, expires_at=link.expires_at)
 
 
+@router.get("/sessions/{session_id}/witness-links", response_model=list[LinkSummary])
+def list_links(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> list[WitnessLink]:
+    return service.list_links(db, actor, session_id)
+
+
 @router.delete("/sessions/{session_id}/witness-link/{link_id}", status_code=204)
 def revoke_link(session_id: uuid.UUID, link_id: uuid.UUID, db: Db, actor: CurrentActor) -> None:
     service.revoke_link(db, actor, session_id, link_id)
@@ -168,6 +184,6 @@ def shown(body: ShownIn, request: Request, db: Db, link: Link) -> None:
 def pick(body: WitnessPick, request: Request, db: Db, link: Link) -> WitnessView:
     session = _session(db, link)
     _candidate(db, session, body.candidate_id)
-    data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback)
+    data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback, region=body.region)
     sessions.add_round(db, request.state.actor, session, data)
     return _view(_session(db, link), link)

@@ -48,6 +48,12 @@ def create_link(db: Session, actor: Actor, session_id: uuid.UUID, minutes: int) 
     return token, link
 
 
+def list_links(db: Session, actor: Actor, session_id: uuid.UUID) -> list[WitnessLink]:
+    session = get_session(db, actor, session_id)
+    return list(db.scalars(select(WitnessLink).where(WitnessLink.session_id == session.id)
+                           .order_by(WitnessLink.created_at)))
+
+
 def revoke_link(db: Session, actor: Actor, session_id: uuid.UUID, link_id: uuid.UUID) -> WitnessLink:
     session = get_session(db, actor, session_id)
     link = db.get(WitnessLink, link_id)

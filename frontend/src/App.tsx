@@ -10,12 +10,15 @@ import { CasePage } from "./pages/CasePage";
 import { InterviewPage } from "./pages/InterviewPage";
 import { SessionPage } from "./pages/SessionPage";
 import { WitnessPage } from "./pages/WitnessPage";
+import { WitnessLinkPage } from "./pages/WitnessLinkPage";
 import { AdminAuditPage, AdminModelsPage, AdminUsersPage } from "./pages/AdminPage";
 
 export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* A witness link on another device: no account; the token in the fragment opens one session. */}
+      <Route path="/w" element={<WitnessLinkPage />} />
       <Route
         path="/witness/:sessionId"
         element={

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, describeDetail, onUnauthorized, resetUnsupportedFields, setCsrfToken, startNextRound } from "./api";
+import { api, ApiError, describeDetail, onUnauthorized, resetUnsupportedFields, setCsrfToken, startNextRound, witnessApi } from "./api";
 
 function mockFetch(status: number, body: unknown) {
   const fn = vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } }));
@@ -112,5 +112,47 @@ describe("api client", () => {
     // Other validation errors are not retried.
     vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "rating: too high" }), { status: 422 })));
     await expect(startNextRound("s", { candidate_id: "c", rating: 50, feedback: "" })).rejects.toThrow("rating: too high");
+  });
+
+  it("creates and revokes witness links for a session", async () => {
+    setCsrfToken("tok");
+    const fn = mockFetch(201, { id: "l1", url: "http://x/w#t", expires_at: "2025-01-01T00:15:00Z" });
+    await api.createWitnessLink("s1", 15);
+    mockFetch(204, undefined);
+    await api.revokeWitnessLink("s1", "l1");
+    const [url, init] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/sessions/s1/witness-link");
+    expect(init.method).toBe("POST");
+    expect(init.body).toBe(JSON.stringify({ minutes: 15 }));
+    const revoke = (globalThis.fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls[0]!;
+    expect(revoke[0]).toBe("/api/sessions/s1/witness-link/l1");
+    expect(revoke[1].method).toBe("DELETE");
+  });
+
+  it("uploads a reference as multipart with kind=reference", async () => {
+    const fn = mockFetch(201, { id: "ref1" });
+    await api.uploadReference("case1", new File([new Uint8Array([1])], "face.jpg", { type: "image/jpeg" }));
+    const form = (fn.mock.calls[0] as unknown as [string, RequestInit])[1].body as FormData;
+    expect(form.get("kind")).toBe("reference");
+    expect((form.get("file") as File).name).toBe("face.jpg");
+  });
+
+  it("speaks for a witness link with the link's own CSRF token, and never as the signed-in user", async () => {
+    setCsrfToken("artist-token");
+    const listener = vi.fn();
+    const off = onUnauthorized(listener);
+    const fn = mockFetch(201, { session_id: "s", rounds: [] });
+    await witnessApi.exchange("t".repeat(43));
+    await witnessApi.pick("link-token", { candidate_id: "c", rating: 4, feedback: "older" });
+    await witnessApi.shown("link-token", "c");
+    const headers = fn.mock.calls.map((c) => ((c as unknown as [string, RequestInit])[1].headers as Record<string, string>)["X-CSRF-Token"]);
+    expect(headers).toEqual([undefined, "link-token", "link-token"]);
+    expect(fn.mock.calls.map((c) => (c as unknown as [string])[0])).toEqual(["/api/witness/exchange", "/api/witness/rounds", "/api/witness/shown"]);
+    // A used or expired link is not "your session expired": no sign-in dialog on the witness's device.
+    mockFetch(401, { detail: "this witness link has expired" });
+    const err = (await witnessApi.session().catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(401);
+    expect(listener).not.toHaveBeenCalled();
+    off();
   });
 });

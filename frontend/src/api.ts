@@ -191,6 +191,10 @@ export interface SessionCreate {
   seed?: number;
   rounds?: number;
   model?: ModelId;
+  /** An uploaded sketch or photo (kind "reference") the first round starts from. */
+  reference_upload_id?: string;
+  /** Turn a reference photo into a pencil sketch before drawing. */
+  sketchify_reference?: boolean;
 }
 
 export interface RoundCreate {
@@ -207,9 +211,79 @@ export interface RoundCreate {
   style?: SketchStyle;
   style_blend?: number;
   fusion_weight?: number;
+  /** Model 3 (clip-lora): a clip-lora adapter from the registry. */
+  clip_adapter_id?: string;
+  /** UNet LoRA adapters and their weights; [] clears the ones in force. */
+  adapters?: AdapterChoice[];
+  adapter_schedule?: AdapterSchedule;
 }
 
-export type SketchStyle = "pencil" | "charcoal" | "ink";
+/** Sketch styles the registry lists (GET /api/models → styles); "pencil", "charcoal", "ink" today. */
+export type SketchStyle = string;
+export type AdapterSchedule = "constant" | "ramp";
+
+export interface AdapterChoice {
+  id: string;
+  weight: number;
+}
+
+export type AdapterKind = "unet-lora" | "clip-lora" | "clip-projection" | (string & {});
+
+export interface Adapter {
+  id: string;
+  name: string;
+  kind: AdapterKind;
+  sha256?: string;
+  size_bytes?: number;
+  config?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  dataset_id?: string | null;
+  created_at?: string;
+}
+
+/** GET /api/models: the base model, the strategies and styles the engine takes, and the adapters beside it. */
+export interface Registry {
+  base: Record<string, unknown>;
+  strategies: string[];
+  styles: string[];
+  adapters: Adapter[];
+}
+
+/** A time-limited witness link for another device; the token rides in the URL's fragment. */
+export interface WitnessLink {
+  id: string;
+  url: string;
+  expires_at: string;
+}
+
+export interface WitnessCandidate {
+  id: string;
+  index: number;
+  image_url: string;
+}
+
+export interface WitnessRound {
+  index: number;
+  status: JobStatus;
+  step: number;
+  total_steps: number;
+  candidates: WitnessCandidate[];
+}
+
+/** What a witness link shows: one session's rounds and faces, nothing about the case. */
+export interface WitnessView {
+  session_id: string;
+  status: SessionStatus;
+  expires_at: string;
+  csrf_token: string;
+  rounds: WitnessRound[];
+}
+
+export interface WitnessPick {
+  candidate_id: string;
+  rating: number | null;
+  feedback: string;
+}
 
 export interface JobProgress {
   id?: string;
@@ -218,6 +292,8 @@ export interface JobProgress {
   step: number;
   total_steps: number;
   error: string | null;
+  /** The newest step's preview while the job runs (null before the first or once done). */
+  preview_url?: string | null;
 }
 
 export interface Upload {
@@ -332,6 +408,8 @@ interface RequestOptions {
   /** Don't announce a 401 (used by login and the initial /me probe). */
   quiet401?: boolean;
   raw?: boolean;
+  /** This CSRF token instead of the signed-in user's (the witness link has its own). */
+  csrf?: string | null;
 }
 
 async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -344,8 +422,9 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(opts.body);
   }
-  if (method !== "GET" && method !== "HEAD" && csrfToken) {
-    headers["X-CSRF-Token"] = csrfToken;
+  const csrf = opts.csrf !== undefined ? opts.csrf : csrfToken;
+  if (method !== "GET" && method !== "HEAD" && csrf) {
+    headers["X-CSRF-Token"] = csrf;
   }
   let response: Response;
   try {
@@ -450,6 +529,22 @@ export const api = {
     form.append("kind", "mask");
     return request<Upload>(`/api/cases/${enc(caseId)}/uploads`, { method: "POST", form });
   },
+  /** A sketch or photo for the first round to start from (PNG, JPEG or WebP; re-encoded by the server). */
+  uploadReference: (caseId: string, file: File) => {
+    const form = new FormData();
+    form.append("file", file, file.name || "reference");
+    form.append("kind", "reference");
+    return request<Upload>(`/api/cases/${enc(caseId)}/uploads`, { method: "POST", form });
+  },
+
+  // witness links (the artist's side)
+  createWitnessLink: (sessionId: string, minutes: number) =>
+    request<WitnessLink>(`/api/sessions/${enc(sessionId)}/witness-link`, { method: "POST", body: { minutes } }),
+  revokeWitnessLink: (sessionId: string, linkId: string) =>
+    request<void>(`/api/sessions/${enc(sessionId)}/witness-link/${enc(linkId)}`, { method: "DELETE" }),
+
+  // model registry
+  getRegistry: (signal?: AbortSignal) => request<Registry>("/api/models", { signal }),
 
   // jobs
   getJob: (id: string, signal?: AbortSignal) => request<JobProgress>(`/api/jobs/${enc(id)}`, { signal }),
@@ -466,6 +561,22 @@ export const api = {
 };
 
 export type Api = typeof api;
+
+/**
+ * The witness device's side of a witness link. It has no user session: the
+ * link's one-time token is traded for a cookie scoped to /api/witness, and the
+ * view carries its own CSRF token. A 401 here means the link is used up or
+ * expired; it never opens the artist's "session expired" sign-in dialog.
+ */
+export const witnessApi = {
+  exchange: (token: string) =>
+    request<WitnessView>("/api/witness/exchange", { method: "POST", body: { token }, quiet401: true, csrf: null }),
+  session: (signal?: AbortSignal) => request<WitnessView>("/api/witness/session", { signal, quiet401: true }),
+  shown: (csrf: string, candidateId: string) =>
+    request<void>("/api/witness/shown", { method: "POST", body: { candidate_id: candidateId }, quiet401: true, csrf }),
+  pick: (csrf: string, input: WitnessPick) =>
+    request<WitnessView>("/api/witness/rounds", { method: "POST", body: input, quiet401: true, csrf }),
+};
 
 /** Round fields the engine supports later; a server that doesn't know them yet rejects them. */
 const LATER_FIELDS = ["region", "mask_upload_id"] as const;

@@ -176,3 +176,34 @@ export function useGridFit(
   }, [el, count, optsKey]);
   return [setEl, fit];
 }
+
+/**
+ * Calls `report(id)` once for every id that appears (a face put on screen is
+ * recorded as shown); an id whose report failed is tried again next time.
+ */
+export function useReportOnce(ids: string[], report: ((id: string) => Promise<unknown>) | null): void {
+  const reported = useRef(new Set<string>());
+  const reportRef = useRef(report);
+  reportRef.current = report;
+  const key = ids.join(",");
+  const enabled = report !== null;
+  useEffect(() => {
+    const send = reportRef.current;
+    if (!send || !key) return;
+    for (const id of key.split(",")) {
+      if (reported.current.has(id)) continue;
+      reported.current.add(id);
+      send(id).catch(() => reported.current.delete(id));
+    }
+  }, [key, enabled]);
+}
+
+/** The current time, refreshed every `ms` (for "expires in 12 min"). */
+export function useNow(ms = 15_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(id);
+  }, [ms]);
+  return now;
+}

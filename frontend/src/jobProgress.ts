@@ -6,17 +6,24 @@ import { useEffect, useRef, useState } from "react";
 import { api, type JobProgress } from "./api";
 import { isFinal } from "./lib/progress";
 
+/** A progress event (SSE data or GET /api/jobs/{id}) in one shape; null if it is not one. */
+export function normalizeProgress(raw: unknown): JobProgress | null {
+  if (!raw || typeof raw !== "object") return null;
+  const value = raw as Partial<JobProgress>;
+  if (typeof value.status !== "string") return null;
+  return {
+    job_id: value.job_id ?? value.id,
+    status: value.status,
+    step: Number(value.step ?? 0),
+    total_steps: Number(value.total_steps ?? 0),
+    error: value.error ?? null,
+    preview_url: typeof value.preview_url === "string" && value.preview_url ? value.preview_url : null,
+  };
+}
+
 export function parseProgress(data: string): JobProgress | null {
   try {
-    const value = JSON.parse(data) as Partial<JobProgress>;
-    if (!value || typeof value.status !== "string") return null;
-    return {
-      job_id: value.job_id ?? value.id,
-      status: value.status,
-      step: Number(value.step ?? 0),
-      total_steps: Number(value.total_steps ?? 0),
-      error: value.error ?? null,
-    };
+    return normalizeProgress(JSON.parse(data));
   } catch {
     return null;
   }
@@ -35,8 +42,9 @@ export function useJobProgress(jobId: string | null | undefined, onFinal?: (p: J
     let pollTimer: number | undefined;
     let finished = false;
 
-    const accept = (p: JobProgress) => {
-      if (closed || finished) return;
+    const accept = (raw: JobProgress) => {
+      const p = normalizeProgress(raw);
+      if (!p || closed || finished) return;
       setProgress(p);
       if (isFinal(p.status)) {
         finished = true;

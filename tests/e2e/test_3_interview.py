@@ -3,6 +3,7 @@ the lock on the first description, later versions with a diff, and starting a se
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -86,11 +87,19 @@ def test_interview_first_description_versions_and_session(page: Any, api: Api) -
     assert_all_labelled(page)
     shot(page, "3-interview-04-version-diff", full_page=True)
 
-    # Start a composite session from the newest version.
+    # Start a composite session from the newest version, from a hand sketch turned into pencil.
+    reference = page.get_by_label("Reference sketch or photo (optional)")
+    sketchify = page.get_by_label("Turn photo into pencil sketch")
+    expect(sketchify).to_be_disabled()
+    reference.set_input_files({"name": "hand-sketch.png", "mimeType": "image/png", "buffer": _png()})
+    expect(page.get_by_role("img", name="Chosen reference")).to_have_js_property("complete", True)
+    sketchify.check()
     page.get_by_text("Advanced").click()
     page.get_by_label("Steps").fill("4")
     page.get_by_label("Image size").select_option("64")
     expect(page.get_by_label("Description version")).to_contain_text("v2")
+    assert_all_labelled(page)
+    shot(page, "3-interview-05-start-with-reference")
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}$"))
     expect(page.get_by_role("heading", name=re.compile("Composite — Jane Witness"))).to_be_visible()
@@ -101,3 +110,23 @@ def test_interview_first_description_versions_and_session(page: Any, api: Api) -
     assert descriptions[1]["supersedes_id"] == descriptions[0]["id"]
     assert descriptions[0]["attributes"]["eyes"] == "not_seen"
     assert descriptions[0]["attributes"]["glasses"] == "unsure"
+    # The first round starts from the uploaded reference, sketchified.
+    session_id = page.url.rsplit("/", 1)[1]
+    settings = api.get(f"/api/sessions/{session_id}")["rounds"][0]["settings"]
+    assert settings["reference_sha256"] and settings["sketchify_reference"] is True, settings
+    uploads = [e for e in api.get("/api/audit", params={"case_id": case["id"]}) if "upload" in e["action"]]
+    assert uploads, "the reference upload is on the audit trail"
+
+
+def _png() -> bytes:
+    """A small grey 'hand sketch': a PNG made here, so the test needs no files."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (96, 96), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((20, 10, 76, 86), outline="black", width=3)
+    draw.line((40, 40, 44, 40), fill="black", width=3)
+    draw.line((54, 40, 58, 40), fill="black", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -46,10 +46,16 @@ def test_session_compare_refine_branch_cancel_approve(page: Any, api: Api) -> No
     try:
         expect(progress).to_contain_text(re.compile(r"step \d+ of 30"), timeout=20_000)
         shot(page, "4-session-01-live-progress")
+        # The newest step's preview, replaced as steps arrive (the engine writes one per step).
+        preview = page.get_by_test_id("step-preview")
+        expect(preview).to_be_visible(timeout=10_000)
+        expect(preview.get_by_role("img")).to_have_accessible_name(re.compile(r"^Preview, step \d+ of 30$"))
+        shot(page, "4-session-01b-step-preview")
     except AssertionError:
         pass  # a very fast machine finished first; the grid below still proves the round ran
     expect(grid(page, 1)).to_have_count(4, timeout=180_000)
     expect(progress).to_have_count(0)
+    expect(page.get_by_test_id("step-preview")).to_have_count(0)
     for img in page.get_by_role("listbox", name="Round 1 candidates").get_by_role("img").all():
         expect(img).to_have_js_property("complete", True)
     assert_all_labelled(page)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_witness_picks_rates_and_asks_for_changes(page: Any, api: Api) -> None:
     ids = api.case_with_description(unique("WIT"), title="Robbery at the corner shop")
     session = api.post("/api/sessions", {"witness_id": ids["witness_id"], "description_id": ids["description_id"],
-                                         "candidates": 4, "rounds": 5, "width": 512, "height": 512, "steps": 30})
+                                         "candidates": 4, "rounds": 5, "width": 256, "height": 256, "steps": 15})
     api.wait_round(session["id"], 1)
     # Another witness of the same case, with a session of their own: never shown here.
     other = api.post(f"/api/cases/{ids['case_id']}/witnesses", {"name": "Witness B"})

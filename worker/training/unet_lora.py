@@ -300,6 +300,8 @@ def diffusers_lora_bytes(unet: torch.nn.Module, config: UnetLoraConfig) -> bytes
     module docstring), its LoRA settings in the metadata."""
     state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in get_peft_model_state_dict(unet).items()}
     metadata = LoraConfig(r=config.rank, lora_alpha=config.lora_alpha, target_modules=config.peft_targets).to_dict()
+    # peft keeps the targets as a set; sorted, the same training writes the same bytes.
+    metadata["target_modules"] = sorted(metadata["target_modules"])
     with tempfile.TemporaryDirectory() as folder:
         StableDiffusionPipeline.save_lora_weights(folder, unet_lora_layers=state, safe_serialization=True,
                                                   unet_lora_adapter_metadata=metadata)

@@ -1,7 +1,8 @@
 import type { JobProgress, Round } from "../api";
 import { progressLabel, progressPercent } from "../lib/progress";
+import { StepPreview } from "./StepPreview";
 
-/** A running round: step counter, bar, and cancel. */
+/** A running round: step counter, bar, cancel, and the newest step's preview while it draws. */
 export function RoundProgress({ round, progress, onCancel, cancelling }: { round: Round; progress: JobProgress | null; onCancel?: () => void; cancelling?: boolean }) {
   const p = progress ?? { status: round.status, step: round.step ?? 0, total_steps: round.total_steps ?? 0, error: round.error };
   const pct = progressPercent(p);
@@ -28,6 +29,7 @@ export function RoundProgress({ round, progress, onCancel, cancelling }: { round
       >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
+      <StepPreview progress={progress} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ATTRIBUTE_FIELDS, attributesEqual, cleanAttributes, diffAttributes, displayValue, getAttribute, NOT_SEEN, setAttribute, summarize, UNSURE, valueKind } from "./attributes";
+import { ATTRIBUTE_FIELDS, REGIONS, attributesEqual, cleanAttributes, diffAttributes, displayValue, getAttribute, NOT_SEEN, setAttribute, summarize, UNSURE, valueKind } from "./attributes";
 
 describe("attributes", () => {
   it("covers every attribute key of the API", () => {
@@ -40,5 +40,12 @@ describe("attributes", () => {
       ["Nose", "", "unsure"],
     ]);
     expect(attributesEqual({ eyes: " blue" }, { eyes: "blue" })).toBe(true);
+  });
+});
+
+describe("regions", () => {
+  it("offers exactly the regions the engine can mask (common/spec.py REGIONS)", () => {
+    expect(REGIONS.map((r) => r.id)).toEqual(["eyes", "eyebrows", "nose", "mouth", "jaw", "hair", "ears"]);
+    expect(REGIONS.map((r) => r.label)).not.toContain("Face shape");
   });
 });

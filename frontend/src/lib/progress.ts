@@ -6,6 +6,7 @@ export interface ProgressLike {
   step: number;
   total_steps: number;
   error?: string | null;
+  preview_url?: string | null;
 }
 
 export function progressPercent(p: ProgressLike | null | undefined): number {
@@ -42,3 +43,14 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
   failed: "Failed",
   cancelled: "Cancelled",
 };
+
+/** The newest per-step preview of a running job, with its caption; null when there is none to show. */
+export function previewOf(p: ProgressLike | null | undefined): { url: string; caption: string } | null {
+  if (!p || p.status !== "running" || !p.preview_url) return null;
+  const url = p.preview_url;
+  // The URL names its step (…/preview?step=N); the event's own step is the fallback.
+  const match = /[?&]step=(\d+)/.exec(url);
+  const step = match ? Number(match[1]) : p.step;
+  const caption = p.total_steps ? `Preview, step ${step} of ${p.total_steps}` : `Preview, step ${step}`;
+  return { url, caption };
+}

@@ -1,9 +1,10 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { NavLink, useSearchParams } from "react-router";
-import { api, type AuditEvent, type Health } from "../api";
+import { api, type Adapter, type AuditEvent, type Health } from "../api";
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../hooks";
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, TextField } from "../components/ui";
-import { formatDate, formatDateTime, formatTime, shortId } from "../lib/format";
+import { formatBytes, formatDate, formatDateTime, formatTime, shortId } from "../lib/format";
+import { strategyChoices, styleLabel } from "../lib/engine";
 import { auditThumbnail, groupByDay, outcomeTone, describeAction } from "../lib/audit";
 
 export function AdminTabs() {
@@ -207,9 +208,54 @@ function WorkersPanel({ workers }: { workers: WorkerInfo[] }) {
   );
 }
 
+/** The adapters in the model registry, as the artists' next-round controls offer them. */
+function AdaptersPanel({ adapters, error, onRetry }: { adapters: Adapter[] | undefined; error: Error | null; onRetry: () => void }) {
+  return (
+    <section className="panel admin-span" aria-labelledby="adapters-title">
+      <h2 id="adapters-title" className="panel-title">
+        Adapters in the registry
+      </h2>
+      <ErrorNotice error={error} title="Could not read the model registry" onRetry={onRetry} compact />
+      {!adapters ? (
+        !error && <Loading what="the adapters" />
+      ) : adapters.length === 0 ? (
+        <p className="muted">No adapters yet. UNet LoRA adapters (styles, department-trained) and CLIP LoRA adapters for model 3 appear here once imported or trained.</p>
+      ) : (
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>SHA-256</th>
+              <th>Size</th>
+              <th>Added</th>
+            </tr>
+          </thead>
+          <tbody>
+            {adapters.map((a) => (
+              <tr key={a.id}>
+                <td>{a.name}</td>
+                <td>
+                  <Badge>{a.kind}</Badge>
+                </td>
+                <td className="mono" title={a.sha256}>
+                  {a.sha256 ? `${a.sha256.slice(0, 12)}…` : "—"}
+                </td>
+                <td className="nowrap">{a.size_bytes !== undefined ? formatBytes(a.size_bytes) : "—"}</td>
+                <td className="nowrap">{formatDate(a.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function AdminModelsPage() {
   useDocumentTitle("Models");
   const health = useResource((signal) => api.health(signal), "health");
+  const registry = useResource((signal) => api.getRegistry(signal), "registry");
   const h = health.data;
   return (
     <div className="page">
@@ -240,17 +286,15 @@ export function AdminModelsPage() {
             </table>
             <h3 className="subhead">Refinement models</h3>
             <ul className="plain-list">
-              <li>
-                <strong>img2img</strong> — Model 1: image-to-image from the pick
-              </li>
-              <li>
-                <strong>clip-fusion</strong> — Model 2: CLIP text + image embedding fusion
-              </li>
-              <li>
-                <strong>clip-lora</strong> — Model 3: CLIP fusion with a LoRA-tuned encoder
-              </li>
+              {strategyChoices(registry.data).map((m) => (
+                <li key={m.id}>
+                  <strong>{m.id}</strong> — {m.hint || m.label}
+                </li>
+              ))}
             </ul>
-            <p className="muted small">LoRA adapters will be listed here once the registry endpoint exists.</p>
+            {registry.data && (
+              <p className="muted small">Styles: {registry.data.styles.map(styleLabel).join(", ")}</p>
+            )}
           </section>
           <section className="panel" aria-labelledby="services-title">
             <h2 id="services-title" className="panel-title">
@@ -273,6 +317,7 @@ export function AdminModelsPage() {
             </div>
           </section>
           <WorkersPanel workers={workerList(h)} />
+          <AdaptersPanel adapters={registry.data?.adapters} error={registry.error} onRetry={registry.reload} />
         </div>
       )}
     </div>

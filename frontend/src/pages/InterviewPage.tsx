@@ -1,6 +1,6 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, type Attributes, type Description, type Witness } from "../api";
+import { api, ApiError, type Attributes, type Description, type Witness } from "../api";
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../hooks";
 import { Badge, ErrorNotice, Loading, Notice, PageHeader, TextField } from "../components/ui";
 import { AttributesForm } from "../components/AttributesForm";
@@ -8,6 +8,8 @@ import { AttributesView } from "../components/AttributesView";
 import { PromptPreview } from "../components/PromptPreview";
 import { DescriptionDiff } from "../components/DiffView";
 import { TokenMeter } from "../components/TokenMeter";
+import { ReferencePicker } from "../components/ReferencePicker";
+import { referenceProblem } from "../lib/reference";
 import { attributesEqual, cleanAttributes } from "../lib/attributes";
 import { formatDateTime, plural } from "../lib/format";
 
@@ -287,8 +289,23 @@ function StartSession({ witness }: { witness: Witness }) {
     size: "",
   });
   const descriptionId = s.description_id && versions.some((v) => v.id === s.description_id) ? s.description_id : versions[0]?.id ?? "";
+  // A file can't live in a draft: it is chosen again after a reload.
+  const [reference, setReference] = useState<File | null>(null);
+  const [sketchify, setSketchify] = useState(false);
+  // Uploaded once: a retry after a failed start reuses it.
+  const uploaded = useRef<{ file: File; id: string } | null>(null);
   const start = useAction(async () => {
     const size = Number(s.size) || undefined;
+    let referenceId: string | undefined;
+    if (reference) {
+      const problem = referenceProblem(reference);
+      if (problem) throw new ApiError(-1, problem);
+      if (uploaded.current?.file !== reference) {
+        const upload = await api.uploadReference(witness.case_id, reference);
+        uploaded.current = { file: reference, id: upload.id };
+      }
+      referenceId = uploaded.current.id;
+    }
     const session = await api.createSession({
       witness_id: witness.id,
       description_id: descriptionId,
@@ -299,6 +316,8 @@ function StartSession({ witness }: { witness: Witness }) {
       seed: s.seed ? Number(s.seed) : undefined,
       width: size,
       height: size,
+      reference_upload_id: referenceId,
+      sketchify_reference: referenceId && sketchify ? true : undefined,
     });
     navigate(`/sessions/${session.id}`);
     return session;
@@ -308,7 +327,7 @@ function StartSession({ witness }: { witness: Witness }) {
       <h2 id="start-title" className="panel-title">
         Start a composite session
       </h2>
-      <p className="muted small panel-lead">The first round draws candidates from the description alone; the witness then picks and refines.</p>
+      <p className="muted small panel-lead">The first round draws candidates from the description — and from a reference sketch or photo, if you add one; the witness then picks and refines.</p>
       <ErrorNotice error={start.error} title="The session did not start" onDismiss={start.clearError} />
       <form
         className="start-grid"
@@ -336,6 +355,7 @@ function StartSession({ witness }: { witness: Witness }) {
           <label htmlFor="start-rounds">Planned rounds</label>
           <input id="start-rounds" type="number" min={1} max={20} value={s.rounds} onChange={(e) => setS((x) => ({ ...x, rounds: Math.max(1, Math.min(20, Number(e.target.value) || 1)) }))} />
         </div>
+        <ReferencePicker file={reference} onFile={setReference} sketchify={sketchify} onSketchify={setSketchify} />
         <details className="start-advanced">
           <summary>Advanced</summary>
           <div className="start-grid-inner">
@@ -356,7 +376,7 @@ function StartSession({ witness }: { witness: Witness }) {
         </details>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={start.pending || !descriptionId}>
-            {start.pending ? "Starting…" : "Start session"}
+            {start.pending ? (reference ? "Uploading and starting…" : "Starting…") : "Start session"}
           </button>
         </div>
       </form>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
-import { api, ApiError, startNextRound, type Candidate, type ModelId, type Round, type Session, type SketchStyle } from "../api";
-import { useAction, useDocumentTitle, useDraftState, useInterval, useResource } from "../hooks";
+import { api, ApiError, startNextRound, type AdapterChoice, type AdapterSchedule, type Candidate, type ModelId, type Round, type Session, type WitnessLink } from "../api";
+import { useAction, useDocumentTitle, useDraftState, useInterval, useNow, useResource } from "../hooks";
 import { useJobProgress } from "../jobProgress";
 import { Badge, Dialog, ErrorNotice, KeyHint, Loading, Notice, PageHeader } from "../components/ui";
 import { CandidateGrid } from "../components/CandidateGrid";
@@ -13,8 +13,12 @@ import { RegionPicker } from "../components/RegionPicker";
 import { RoundProgress } from "../components/RoundProgress";
 import { RoundTree } from "../components/RoundTree";
 import { TokenMeter } from "../components/TokenMeter";
+import { LoraAdapterPicker, ModelPicker, StylePicker } from "../components/EngineControls";
+import { WitnessLinkDialog } from "../components/WitnessLinkDialog";
 import { addToCompare, toggleCompare } from "../lib/compare";
-import { MODEL_CHOICES, modelLabel } from "../lib/format";
+import { modelLabel } from "../lib/format";
+import { describeInForce, engineInForce, engineProblem, sameAdapters } from "../lib/engine";
+import { activeLink, addLink, expiryLabel, markRevoked, type IssuedLink } from "../lib/witnessLink";
 import type { MaskCanvas } from "../lib/mask";
 import { isFinal, STATUS_LABEL } from "../lib/progress";
 import { candidateLabel, indexCandidates, latestRound, lineage, runningRound, sortedCandidates, type CandidateRef } from "../lib/roundTree";
@@ -25,13 +29,18 @@ interface RefineDraft {
   rating: number | null;
   feedback: string;
   region: string;
-  model: ModelId;
+  model: string;
+  /** Model 3's CLIP LoRA adapter ("" = keep the one in force). */
+  clipAdapterId: string;
+  /** UNet LoRA adapters with weights (null = keep what is in force). */
+  adapters: AdapterChoice[] | null;
+  adapterSchedule: "" | AdapterSchedule;
   strength: string;
   steps: string;
   guidance: string;
   editPrompt: boolean;
   prompt: string;
-  style: "" | SketchStyle;
+  style: string;
   styleBlend: string;
   fusionWeight: string;
 }
@@ -42,6 +51,9 @@ const EMPTY_REFINE: RefineDraft = {
   feedback: "",
   region: "",
   model: "img2img",
+  clipAdapterId: "",
+  adapters: null,
+  adapterSchedule: "",
   strength: "",
   steps: "",
   guidance: "",
@@ -132,7 +144,22 @@ function SessionWorkspace({
   const [focused, setFocused] = useState(0);
   useEffect(() => setFocused(0), [viewed?.index]);
 
-  const [refine, setRefine, discardRefine] = useDraftState<RefineDraft>(`refine:${session.id}`, EMPTY_REFINE);
+  const [storedRefine, setRefine, discardRefine] = useDraftState<RefineDraft>(`refine:${session.id}`, EMPTY_REFINE);
+  // A draft saved before a field existed gets that field's default.
+  const refine: RefineDraft = { ...EMPTY_REFINE, ...storedRefine };
+  const registry = useResource((signal) => api.getRegistry(signal), "registry");
+  const inForce = useMemo(() => engineInForce(latest?.settings), [latest?.settings]);
+  const problem = engineProblem(refine.model, refine.clipAdapterId, inForce, registry.data);
+  const now = useNow(15_000);
+  const [links, setLinks] = useDraftState<IssuedLink[]>(`witness-links:${session.id}`, []);
+  // The addresses stay in memory only: the token in them opens the witness view.
+  const [linkUrls, setLinkUrls] = useState<ReadonlyMap<string, string>>(() => new Map());
+  const [linkOpen, setLinkOpen] = useState(false);
+  const openLink = activeLink(links, now);
+  const linkCreated = (link: WitnessLink) => {
+    setLinks((ls) => addLink(ls, { id: link.id, expires_at: link.expires_at, created_at: new Date().toISOString(), revoked: false }));
+    setLinkUrls((m) => new Map(m).set(link.id, link.url));
+  };
   const [compareIds, setCompareIds] = useDraftState<string[]>(`compare:${session.id}`, []);
   const [compareOpen, setCompareOpen] = useState(false);
   const [mask, setMask] = useState<MaskCanvas | null>(null);
@@ -145,6 +172,17 @@ function SessionWorkspace({
     const id = window.setTimeout(() => setNotice(null), 7000);
     return () => window.clearTimeout(id);
   }, [notice]);
+  // A round this page did not start came from the witness (their screen or a witness link): say so.
+  const startedHere = useRef<number | null>(null);
+  const submitting = useRef(false);
+  const seenCount = useRef(rounds.length);
+  useEffect(() => {
+    if (rounds.length > seenCount.current) {
+      const newest = latestRound(rounds);
+      if (newest && newest.index !== startedHere.current && !submitting.current) setNotice(witnessRoundNotice(newest, byId));
+    }
+    seenCount.current = rounds.length;
+  }, [rounds, byId]);
 
   const picked: CandidateRef | undefined = refine.pickedId ? byId.get(refine.pickedId) : undefined;
   const compareItems = compareIds.map((id) => byId.get(id)).filter((x): x is CandidateRef => !!x);
@@ -160,7 +198,8 @@ function SessionWorkspace({
   // Live progress over SSE; reload the session when the round finishes.
   const progress = useJobProgress(running?.job_id ?? null, () => reload());
   // Poll too: the witness screen may start a round, and SSE may be unavailable.
-  useInterval(reload, running ? 2500 : 6000, !approved);
+  // With a witness link out, look more often: the witness may pick at any moment.
+  useInterval(reload, running ? 2500 : openLink ? 3000 : 6000, !approved);
 
   const cancel = useAction(async () => {
     if (!running?.job_id) return;
@@ -171,6 +210,16 @@ function SessionWorkspace({
   const next = useAction(async () => {
     if (!picked) throw new ApiError(-1, "Pick a candidate first: click it, or focus it and press Enter.");
     if (refine.rating === null) throw new ApiError(-1, "Rate how close the pick is (0–10) before drawing the next round.");
+    if (problem) throw new ApiError(-1, problem);
+    submitting.current = true;
+    try {
+      return await submitRound(picked, refine.rating);
+    } finally {
+      submitting.current = false;
+    }
+  });
+
+  const submitRound = async (picked: CandidateRef, rating: number) => {
     let maskUploadId: string | undefined;
     if (mask && !mask.isEmpty()) {
       const png = new Blob([mask.toPng()], { type: "image/png" });
@@ -179,9 +228,13 @@ function SessionWorkspace({
     }
     const { session: updated, dropped } = await startNextRound(session.id, {
       candidate_id: picked.candidate.id,
-      rating: refine.rating,
+      rating,
       feedback: refine.feedback.trim(),
-      model: refine.model,
+      model: refine.model as ModelId,
+      clip_adapter_id: refine.model === "clip-lora" && refine.clipAdapterId ? refine.clipAdapterId : undefined,
+      // null = keep the adapters in force; an unchanged choice is not sent again.
+      adapters: refine.adapters && !sameAdapters(refine.adapters, inForce.adapters) ? refine.adapters : undefined,
+      adapter_schedule: refine.adapterSchedule && refine.adapterSchedule !== inForce.schedule ? refine.adapterSchedule : undefined,
       // A region or a painted mask, never both.
       region: maskUploadId ? undefined : refine.region || undefined,
       mask_upload_id: maskUploadId,
@@ -193,11 +246,15 @@ function SessionWorkspace({
       fusion_weight: refine.model === "img2img" ? undefined : num(refine.fusionWeight),
       prompt: refine.editPrompt && refine.prompt.trim() ? refine.prompt.trim() : undefined,
     });
+    startedHere.current = latestRound(updated.rounds)?.index ?? null;
     setSession(updated);
     // Keep the model settings; the pick, rating and words belong to this round.
     setRefine((r) => ({
       ...EMPTY_REFINE,
       model: r.model,
+      clipAdapterId: r.clipAdapterId,
+      adapters: r.adapters,
+      adapterSchedule: r.adapterSchedule,
       strength: r.strength,
       steps: r.steps,
       guidance: r.guidance,
@@ -212,7 +269,7 @@ function SessionWorkspace({
         (dropped.length ? ` The server does not take ${dropped.join(" / ")} yet: the whole face is refined.` : ""),
     );
     return updated;
-  });
+  };
 
   const approve = useAction(async () => {
     if (!picked) return;
@@ -227,7 +284,7 @@ function SessionWorkspace({
   // Keyboard: ← → move, 1-8 jump, Enter/P pick, C compare, ? help.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (compareOpen || maskOpen || approveOpen || helpOpen) return;
+      if (compareOpen || maskOpen || approveOpen || helpOpen || linkOpen) return;
       const action = keyToAction(e);
       if (!action) return;
       const count = viewedCandidates.length;
@@ -268,7 +325,7 @@ function SessionWorkspace({
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [viewedCandidates, focused, compareOpen, maskOpen, approveOpen, helpOpen, approved, pick, setCompareIds]);
+  }, [viewedCandidates, focused, compareOpen, maskOpen, approveOpen, helpOpen, linkOpen, approved, pick, setCompareIds]);
 
   const final = session.final_candidate_id ? byId.get(session.final_candidate_id) : undefined;
   const roundsDone = rounds.filter((r) => r.status === "succeeded").length;
@@ -278,7 +335,16 @@ function SessionWorkspace({
       <PageHeader
         crumbs={crumbs}
         title={`Composite — ${witnessName}`}
-        badge={approved ? <Badge tone="success">Approved</Badge> : <Badge tone="accent">Active</Badge>}
+        badge={
+          <>
+            {approved ? <Badge tone="success">Approved</Badge> : <Badge tone="accent">Active</Badge>}
+            {openLink && !approved && (
+              <Badge tone="warning" title="A witness link for this session can be opened on another device">
+                Witness link · {expiryLabel(openLink.expires_at, now).replace(/^Expires/, "until")}
+              </Badge>
+            )}
+          </>
+        }
         subtitle={
           <>
             {rounds.length} of {session.max_rounds} planned rounds · {roundsDone} drawn ·{" "}
@@ -290,6 +356,11 @@ function SessionWorkspace({
             <a className="btn" href={`/witness/${session.id}`} target="likeness-witness" rel="noopener">
               Open witness screen
             </a>
+            {!approved && (
+              <button type="button" className="btn" onClick={() => setLinkOpen(true)} aria-haspopup="dialog">
+                Witness link…
+              </button>
+            )}
             <button type="button" className="btn" onClick={() => setCompareOpen(true)} aria-label={`Compare (${compareItems.length} selected)`}>
               Compare <span className="count-pill">{compareItems.length}</span>
             </button>
@@ -487,41 +558,52 @@ function SessionWorkspace({
               </div>
               <fieldset className="model-controls">
                 <legend>Next round</legend>
-                <div className="field">
-                  <label htmlFor="refine-model">Model</label>
-                  <select id="refine-model" value={refine.model} onChange={(e) => setRefine((r) => ({ ...r, model: e.target.value as ModelId }))}>
-                    {MODEL_CHOICES.map((m) => (
-                      <option key={m.id} value={m.id}>
-                        {m.label}
-                      </option>
-                    ))}
-                  </select>
-                  <span className="field-hint">{MODEL_CHOICES.find((m) => m.id === refine.model)?.hint}</span>
-                </div>
+                <ModelPicker
+                  model={refine.model}
+                  onModel={(model) => setRefine((r) => ({ ...r, model }))}
+                  clipAdapterId={refine.clipAdapterId}
+                  onClipAdapter={(clipAdapterId) => setRefine((r) => ({ ...r, clipAdapterId }))}
+                  registry={registry.data}
+                  inForce={inForce}
+                  problem={problem}
+                />
+                {refine.model !== "img2img" && (
+                  <NumberField
+                    id="refine-fusion"
+                    label="CLIP image weight (0–1)"
+                    value={refine.fusionWeight}
+                    placeholder="model default"
+                    onChange={(fusionWeight) => setRefine((r) => ({ ...r, fusionWeight }))}
+                  />
+                )}
+                {describeInForce(inForce, registry.data) && (
+                  <p className="in-force small" data-testid="engine-in-force">
+                    <span className="muted">In force:</span> {describeInForce(inForce, registry.data)}
+                  </p>
+                )}
+                <ErrorNotice error={registry.error} title="Could not read the model registry" onRetry={registry.reload} compact />
+                <details>
+                  <summary>LoRA adapters{(refine.adapters ?? inForce.adapters).length ? ` (${(refine.adapters ?? inForce.adapters).length} on)` : ""}</summary>
+                  <LoraAdapterPicker
+                    choice={refine.adapters}
+                    onChoice={(adapters) => setRefine((r) => ({ ...r, adapters }))}
+                    schedule={refine.adapterSchedule}
+                    onSchedule={(adapterSchedule) => setRefine((r) => ({ ...r, adapterSchedule }))}
+                    registry={registry.data}
+                    inForce={inForce}
+                  />
+                </details>
                 <details>
                   <summary>Style and strength</summary>
-                  <div className="grid-2 style-row">
-                    <div className="field">
-                      <label htmlFor="refine-style">Sketch style</label>
-                      <select id="refine-style" value={refine.style} onChange={(e) => setRefine((r) => ({ ...r, style: e.target.value as RefineDraft["style"] }))}>
-                        <option value="">Keep current</option>
-                        <option value="pencil">Pencil</option>
-                        <option value="charcoal">Charcoal</option>
-                        <option value="ink">Ink</option>
-                      </select>
-                    </div>
-                    <NumberField id="refine-style-blend" label="Style blend (0–1)" value={refine.styleBlend} placeholder="0" onChange={(styleBlend) => setRefine((r) => ({ ...r, styleBlend }))} />
-                  </div>
-                  {refine.model !== "img2img" && (
-                    <NumberField
-                      id="refine-fusion"
-                      label="CLIP image weight (0–1)"
-                      value={refine.fusionWeight}
-                      placeholder="model default"
-                      onChange={(fusionWeight) => setRefine((r) => ({ ...r, fusionWeight }))}
-                    />
-                  )}
-                  <p className="field-hint">Style, blend and image weight stay in force for the following rounds.</p>
+                  <StylePicker
+                    style={refine.style}
+                    onStyle={(style) => setRefine((r) => ({ ...r, style }))}
+                    blend={refine.styleBlend}
+                    onBlend={(styleBlend) => setRefine((r) => ({ ...r, styleBlend }))}
+                    registry={registry.data}
+                    inForce={inForce}
+                  />
+                  <p className="field-hint">Model, adapters, style and blend stay in force for the following rounds until changed.</p>
                   <div className="grid-3">
                     <NumberField id="refine-strength" label="Strength" value={refine.strength} placeholder="0.3" onChange={(strength) => setRefine((r) => ({ ...r, strength }))} />
                     <NumberField id="refine-steps" label="Steps" value={refine.steps} placeholder="30" onChange={(steps) => setRefine((r) => ({ ...r, steps }))} />
@@ -600,6 +682,16 @@ function SessionWorkspace({
           </div>
         </Dialog>
       )}
+      {linkOpen && (
+        <WitnessLinkDialog
+          sessionId={session.id}
+          links={links}
+          urls={linkUrls}
+          onCreated={linkCreated}
+          onRevoked={(id) => setLinks((ls) => markRevoked(ls, id))}
+          onClose={() => setLinkOpen(false)}
+        />
+      )}
       {helpOpen && (
         <Dialog title="Keyboard shortcuts" onClose={() => setHelpOpen(false)}>
           <table className="shortcut-table">
@@ -618,6 +710,12 @@ function SessionWorkspace({
       )}
     </div>
   );
+}
+
+function witnessRoundNotice(round: Round, byId: Map<string, CandidateRef>): string {
+  const parent = round.parent_candidate_id ? byId.get(round.parent_candidate_id) : undefined;
+  const rated = round.rating !== null ? `, rated ${round.rating}/10` : "";
+  return `Round ${round.index} queued from the witness’s pick${parent ? ` ${candidateLabel(parent)}` : ""}${rated}.`;
 }
 
 function latestCandidateCount(rounds: Round[]): number {

@@ -93,3 +93,11 @@ def test_totp_codes_match_rfc6238() -> None:
     secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # RFC 6238 test key "12345678901234567890"
     assert totp.code_at(secret, 59 // 30) == "287082"  # the RFC's T=59 SHA-1 value, last six digits
     assert totp.code_at(secret, 1111111109 // 30) == "081804"
+
+
+def test_odd_one_time_codes_are_refused_not_crashes() -> None:
+    from app.users import totp
+
+    secret = totp.new_secret()
+    for code in ("00000\u0080", "١٢٣٤٥٦", "12345", "1234567", "abcdef", ""):
+        assert totp.matching_step(secret, code, None) is None

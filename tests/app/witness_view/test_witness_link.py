@@ -72,6 +72,8 @@ def test_revoked_and_expired_links_are_refused(client: TestClient, artist: dict[
     ok(witness.post("/api/witness/exchange", json={"token": token}))
     assert client.delete(f"/api/sessions/{session['id']}/witness-link/{link_id}", headers=artist).status_code == 204
     assert witness.get("/api/witness/session").status_code == 401
+    links = ok(client.get(f"/api/sessions/{session['id']}/witness-links", headers=artist))
+    assert links[0]["id"] == link_id and links[0]["exchanged_at"] and links[0]["revoked_at"]
 
     session, token, link_id = _link(client, artist)
     with session_factory()() as db:
