@@ -68,7 +68,8 @@ def test_engine_controls_from_the_registry(page: Any, api: Api) -> None:
     page.get_by_role("button", name="Draw next round").scroll_into_view_if_needed()
     shot(page, "8-engine-01-controls")
 
-    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(f"/api/sessions/{session['id']}/rounds")) as sent:
+    rounds_url = f"/api/sessions/{session['id']}/rounds"
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(rounds_url)) as sent:
         page.get_by_role("button", name="Draw next round").click()
     body = sent.value.post_data_json
     assert body["model"] == "clip-lora" and body["clip_adapter_id"] == faces, body
@@ -82,6 +83,7 @@ def test_engine_controls_from_the_registry(page: Any, api: Api) -> None:
     assert [(a["id"], a["weight"]) for a in settings["adapters"]] == [(pencil, 0.6)], settings
     assert settings["adapter_schedule"] == "ramp" and settings["style_blend"] == {"style": "charcoal", "weight": 0.4}
     expect(page.get_by_test_id("engine-in-force")).to_have_text(
-        f"In force: CLIP fusion + LoRA · CLIP LoRA Faces CLIP {tag} · Pencil → Charcoal 40% · LoRA Pencil LoRA {tag} ×0.60 (ramp)")
+        f"In force: CLIP fusion + LoRA · CLIP LoRA Faces CLIP {tag} · Pencil → Charcoal 40% · "
+        f"LoRA Pencil LoRA {tag} ×0.60 (ramp)")
     page.get_by_test_id("engine-in-force").scroll_into_view_if_needed()
     shot(page, "8-engine-02-in-force")
