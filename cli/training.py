@@ -94,6 +94,25 @@ def dataset_list() -> None:
         _echo_json([DatasetOut.model_validate(d).model_dump(mode="json") for d in list_datasets(db)])
 
 
+@dataset_group.command("from-cases")
+@click.option("--name", required=True)
+def dataset_from_cases(name: str) -> None:
+    """A dataset of the approved composites of closed cases an admin released for training."""
+    from app.datasets.from_cases import dataset_from_cases as build
+    from app.datasets.schemas import DatasetOut
+    from app.db import session_factory
+    from app.errors import DomainError
+    from app.users.actor import system_actor
+
+    _migrated()
+    with session_factory()() as db:
+        try:
+            dataset = build(db, system_actor("cli"), name)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from None
+        _echo_json(DatasetOut.model_validate(dataset).model_dump(mode="json"))
+
+
 # --- training ----------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ class CaseUpdate(BaseModel):
     location: str | None = Field(default=None, max_length=300)
     notes: str | None = Field(default=None, max_length=20000)
     status: Literal["open", "closed"] | None = None
+    releasable_for_training: bool | None = Field(default=None, description="admin only")
 
 
 class OwnerOut(BaseModel):
@@ -47,6 +48,7 @@ class CaseOut(BaseModel):
     location: str
     notes: str
     status: str
+    releasable_for_training: bool = False
     owner: OwnerOut
     created_at: datetime
     witness_count: int = 0

@@ -63,6 +63,8 @@ def create_case(db: Session, actor: Actor, data: CaseCreate) -> Case:
 def update_case(db: Session, actor: Actor, case_id: uuid.UUID, data: CaseUpdate) -> Case:
     case = get_case(db, actor, case_id)
     changes = data.model_dump(exclude_unset=True)
+    if "releasable_for_training" in changes and not actor.is_admin:
+        raise ForbiddenError("releasable_for_training: only an admin may release a case's composites for training")
     for field, value in changes.items():
         setattr(case, field, value)
     record(db, actor, "case.update", case_id=case.id, entity_type="case", entity_id=case.id,

@@ -6,8 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.datasets import service, training
+from app.datasets import from_cases, service, training
 from app.datasets.schemas import DatasetDetail, DatasetOut, TrainingRunOut, TrainingStart
 from app.datasets.sources import SourceError, ZipSource
 from app.errors import InvalidError
@@ -26,6 +27,18 @@ def list_datasets(db: Db, _: AdminActor) -> list[DatasetOut]:
 @router.get("/api/datasets/{ref}", response_model=DatasetDetail)
 def get_dataset(ref: str, db: Db, _: AdminActor) -> DatasetDetail:
     return DatasetDetail.model_validate(service.get_dataset(db, ref))
+
+
+class FromCasesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+
+
+@router.post("/api/datasets/from-cases", response_model=DatasetOut, status_code=201)
+def dataset_from_cases(body: FromCasesIn, db: Db, actor: AdminActor) -> DatasetOut:
+    """The approved composites of closed cases released for training, with their descriptions."""
+    return DatasetOut.model_validate(from_cases.dataset_from_cases(db, actor, body.name))
 
 
 @router.post("/api/datasets", response_model=DatasetOut, status_code=201)
