@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from app.errors import DomainError
+from common.settings import get_settings
 
 
 class RateLimitedError(DomainError):
@@ -30,7 +31,15 @@ class Limit:
     per_seconds: float
 
 
-LOGIN = Limit("sign-in attempts", 20, 60)
+
+
+def login_limit() -> Limit:
+    # Per source address: an office behind one NAT signs in from one address, so this is
+    # set with the room's size in mind (LIKENESS_SIGNIN_PER_MINUTE); the per-account
+    # lockout is what stops guessing at one account.
+    return Limit("sign-in attempts", get_settings().signin_per_minute, 60)
+
+
 GENERATE = Limit("generation requests", 30, 60)
 WITNESS = Limit("witness requests", 120, 60)
 

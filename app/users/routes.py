@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.security.ratelimit import LOGIN, limiter
+from app.security.ratelimit import limiter, login_limit
 from app.users import service
 from app.users.deps import (
     SESSION_COOKIE,
@@ -33,7 +33,7 @@ def user_out(user: User) -> UserOut:
 def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db,
           totp: Annotated[str | None, Form(max_length=12)] = None) -> TokenOut:
     source = client_address(request)
-    limiter.check(LOGIN, source or "unknown")
+    limiter.check(login_limit(), source or "unknown")
     user = service.authenticate(db, form.username, form.password, source, totp)
     access_token, _ = service.start_session(db, user, source)
     return TokenOut(access_token=access_token)
@@ -42,7 +42,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 @router.post("/auth/login", response_model=Me)
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
     source = client_address(request)
-    limiter.check(LOGIN, source or "unknown")
+    limiter.check(login_limit(), source or "unknown")
     user = service.authenticate(db, body.username, body.password, source, body.totp)
     cookie, session = service.start_session(db, user, source)
     response.set_cookie(

