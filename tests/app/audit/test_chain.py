@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -102,3 +104,22 @@ def test_an_action_whose_event_cannot_be_written_does_not_happen(sqlite_stack: S
     assert client.get("/api/cases", headers=headers).json() == []
     with session_factory()() as db:
         assert verify_chain(db).ok
+
+
+def test_postgres_roles_other_than_the_owner_may_only_insert_and_read(postgres_url: str) -> None:
+    upgrade_head(postgres_url)
+    engine = make_engine(postgres_url)
+    role = f"likeness_app_{secrets.token_hex(4)}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
+        connection.execute(sa.text(f"CREATE ROLE {role}"))
+    try:
+        with engine.connect() as connection:
+            rights = {p: connection.scalar(sa.text(f"SELECT has_table_privilege('{role}', 'audit_events', '{p}')"))
+                      for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")}
+        assert rights == {"SELECT": True, "INSERT": True, "UPDATE": False, "DELETE": False, "TRUNCATE": False}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP OWNED BY {role}"))
+            connection.execute(sa.text(f"DROP ROLE {role}"))
+        engine.dispose()
