@@ -9,6 +9,8 @@ and parent image. Prints figures; it is not a test.
 from __future__ import annotations
 
 import io
+import json
+import logging
 import os
 import socket
 import statistics
@@ -17,12 +19,16 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from PIL import Image
+
+if TYPE_CHECKING:
+    from common.spec import GenerationSpec
 
 PASSWORD = "benchmark passphrase"
 
@@ -32,14 +38,27 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _wait_round(client: httpx.Client, headers: dict[str, str], session_id: str, index: int) -> dict[str, Any]:
+def _wait_round(client: httpx.Client, headers: dict[str, str], session: dict[str, Any], index: int) -> dict[str, Any]:
+    """Follows the round's job over Server-Sent Events, as the browser does, then reads the session."""
+    job_id = session["rounds"][index - 1]["job_id"]
+    status = "queued"
+    with client.stream("GET", f"/api/jobs/{job_id}/events", headers=headers) as events:
+        for line in events.iter_lines():
+            if line.startswith("data: "):
+                status = json.loads(line[len("data: "):])["status"]
+    session = client.get(f"/api/sessions/{session['id']}", headers=headers).json()
+    if status != "succeeded":
+        raise RuntimeError(f"round {index} {status}: {session['rounds'][index - 1]['error']}")
+    return session
+
+
+def _wait_face_checks(client: httpx.Client, headers: dict[str, str], session_id: str, index: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
     while True:
         session = client.get(f"/api/sessions/{session_id}", headers=headers).json()
-        status = session["rounds"][index - 1]["status"]
-        if status == "succeeded":
+        checked = all(c["face_found"] is not None for c in session["rounds"][index - 1]["candidates"])
+        if checked or time.monotonic() > deadline:
             return session
-        if status in ("failed", "cancelled"):
-            raise RuntimeError(f"round {index} {status}: {session['rounds'][index - 1]['error']}")
         time.sleep(0.05)
 
 
@@ -63,55 +82,88 @@ def _start_system(data_dir: Path, port: int, username: str = "bench",
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _drive_rounds(client: httpx.Client, rounds: int, params: dict[str, Any]) -> dict[str, Any]:
+def _sign_in(client: httpx.Client) -> dict[str, str]:
     answer = client.post("/api/auth/token", data={"username": "bench", "password": PASSWORD})
     answer.raise_for_status()
-    headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, params: dict[str, Any],
+                  bare: Callable[[dict[str, Any]], float]) -> dict[str, Any]:
+    """Times each refinement round through the API and, right after it, the same round drawn by
+    the bare diffusers call: the two sides share whatever else the machine is doing."""
     case = client.post("/api/cases", headers=headers, json={"reference": "BENCH", "title": "bench"}).json()
     witness = client.post(f"/api/cases/{case['id']}/witnesses", headers=headers, json={"name": "w"}).json()
     description = client.post(f"/api/witnesses/{witness['id']}/descriptions", headers=headers, json={
         "text": "thin face, short dark hair, crooked nose", "attributes": {"sex": "male"}}).json()
     session = client.post("/api/sessions", headers=headers, json={
         "witness_id": witness["id"], "description_id": description["id"], "rounds": rounds + 1, **params}).json()
-    session = _wait_round(client, headers, session["id"], 1)
+    session = _wait_round(client, headers, session, 1)
     round_s: list[float] = []
+    bare_s: list[float] = []
     for index in range(2, rounds + 3):  # the first refinement warms the worker up; not counted
+        # A witness takes seconds to choose; the worker's face checks of the last round finish
+        # in that time. Wait for them, so a round is timed as a witness meets it.
+        session = _wait_face_checks(client, headers, session["id"], index - 1)
         picked = session["rounds"][index - 2]["candidates"][0]
         started = time.perf_counter()
-        client.post(f"/api/sessions/{session['id']}/rounds", headers=headers,
-                    json={"candidate_id": picked["id"], "rating": 5, "feedback": "a little older"})
-        session = _wait_round(client, headers, session["id"], index)
+        # The first round's prompt again: feedback piling up would pass 77 tokens, which plain
+        # diffusers cuts off and the engine encodes in full, and the two would not draw the same.
+        session = client.post(f"/api/sessions/{session['id']}/rounds", headers=headers,
+                              json={"candidate_id": picked["id"], "rating": 5, "feedback": "a little older",
+                                    "prompt": session["rounds"][0]["prompt"]}).json()
+        session = _wait_round(client, headers, session, index)
         if index > 2:
             round_s.append(time.perf_counter() - started)
-    return {"headers": headers, "session": session, "round_s": round_s}
+            # The bare call, too, runs with the worker quiet.
+            bare_s.append(bare(_wait_face_checks(client, headers, session["id"], index)))
+    return {"session": session, "round_s": round_s, "bare_s": bare_s}
 
 
-def _bare_rounds(session: dict[str, Any], client: httpx.Client, headers: dict[str, str],
-                 repeats: int) -> tuple[list[float], dict[str, Any]]:
-    """The bare diffusers call for the last round, same parent, seeds and parameters; and the
-    engine's own cost over it (engine.generate against the bare call, in this process)."""
-    from common.models import resolve_model
-    from common.recipe import read_recipe
-    from common.settings import get_settings
-    from worker.engine import Engine, spec_from_recipe
-    from worker.engine.bench import bare_call, bench_round
+class _BareDiffusers:
+    """The last round of a session drawn again in this process: the bare diffusers call with the
+    same parent, seeds and parameters, and the engine's own cost over it."""
 
-    last = session["rounds"][-1]
-    parent_round = next(r for r in session["rounds"] if any(c["id"] == last["parent_candidate_id"]
-                                                            for c in r["candidates"]))
-    parent_url = next(c["image_url"] for c in parent_round["candidates"] if c["id"] == last["parent_candidate_id"])
-    parent = Image.open(io.BytesIO(client.get(parent_url, headers=headers).content)).convert("RGB")
-    png = client.get(last["candidates"][0]["image_url"], headers=headers).content
-    spec = spec_from_recipe(read_recipe(png) or {})
-    engine = Engine(resolve_model(get_settings()), device="cpu")
-    bare_call(engine, spec, parent)  # warm-up
-    times = []
-    for _ in range(repeats):
+    def __init__(self, client: httpx.Client, headers: dict[str, str]) -> None:
+        from common.models import resolve_model
+        from common.settings import get_settings
+        from worker.engine import Engine
+
+        self.client, self.headers = client, headers
+        self.engine = Engine(resolve_model(get_settings()), device="cpu")
+        # Plain diffusers cuts prompts at 77 tokens and says so on every call; the growing
+        # feedback prompt would fill the report with that warning.
+        logging.getLogger("diffusers").setLevel(logging.ERROR)
+        self.warm = False
+
+    def _last_round(self, session: dict[str, Any]) -> tuple[GenerationSpec, Image.Image]:
+        from common.recipe import read_recipe
+        from worker.engine import spec_from_recipe
+
+        last = session["rounds"][-1]
+        parent_url = next(c["image_url"] for r in session["rounds"] for c in r["candidates"]
+                          if c["id"] == last["parent_candidate_id"])
+        parent = Image.open(io.BytesIO(self.client.get(parent_url, headers=self.headers).content)).convert("RGB")
+        png = self.client.get(last["candidates"][0]["image_url"], headers=self.headers).content
+        return spec_from_recipe(read_recipe(png) or {}), parent
+
+    def time_round(self, session: dict[str, Any]) -> float:
+        from worker.engine.bench import bare_call
+
+        spec, parent = self._last_round(session)
+        if not self.warm:
+            bare_call(self.engine, spec, parent)
+            self.warm = True
         started = time.perf_counter()
-        bare_call(engine, spec, parent)
-        times.append(time.perf_counter() - started)
-    engine_only = bench_round(engine, spec, parent, repeats)
-    return times, {k: engine_only[k] for k in ("engine_s", "bare_s", "ratio", "min_ratio")}
+        bare_call(self.engine, spec, parent)
+        return time.perf_counter() - started
+
+    def engine_vs_bare(self, session: dict[str, Any], repeats: int) -> dict[str, Any]:
+        from worker.engine.bench import bench_round
+
+        spec, parent = self._last_round(session)
+        measured = bench_round(self.engine, spec, parent, repeats)
+        return {k: measured[k] for k in ("engine_s", "bare_s", "ratio", "min_ratio")}
 
 
 def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_id: str, seconds: float) -> float:
@@ -139,23 +191,26 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) ->
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         try:
             _wait_healthy(client)
-            driven = _drive_rounds(client, rounds, params)
-            session, headers = driven["session"], driven["headers"]
+            headers = _sign_in(client)
+            bare = _BareDiffusers(client, headers)
+            driven = _drive_rounds(client, headers, rounds, params, bare.time_round)
+            session = driven["session"]
             jobs = _job_times([r["job_id"] for r in session["rounds"]])
             latency = [(start - created).total_seconds() for created, start, _ in jobs]
+            worker_s = [(end - start).total_seconds() for _, start, end in jobs[2:]]
             rps = _requests_per_second(client, headers, session["id"], 5.0)
-            bare, engine_only = _bare_rounds(session, client, headers, rounds)
+            engine_only = bare.engine_vs_bare(session, rounds)
         finally:
             client.close()
             system.terminate()
             system.wait(timeout=30)
             get_engine().dispose()
-    system_s, bare_s = statistics.median(driven["round_s"]), statistics.median(bare)
+    system_s, bare_s = statistics.median(driven["round_s"]), statistics.median(driven["bare_s"])
     return {"rounds_timed": len(driven["round_s"]), **params, "strength": 0.3, "guidance": 7.5,
             "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
             "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
-            "get_session_rps": rps, "engine_vs_bare": engine_only}
+            "worker_job_s": statistics.median(worker_s), "get_session_rps": rps, "engine_vs_bare": engine_only}
 
 
 def _free_port() -> int:

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.validation import no_nulls
+
 
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -28,6 +30,8 @@ class CaseUpdate(BaseModel):
     notes: str | None = Field(default=None, max_length=20000)
     status: Literal["open", "closed"] | None = None
     releasable_for_training: bool | None = Field(default=None, description="admin only")
+
+    check_nulls = no_nulls("title", "status", "releasable_for_training")
 
 
 class OwnerOut(BaseModel):

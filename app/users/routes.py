@@ -18,7 +18,16 @@ from app.users.deps import (
     current_session,
 )
 from app.users.models import AuthSession, User
-from app.users.schemas import LoginIn, Me, TokenOut, TotpConfirmIn, TotpSetupOut, UserCreate, UserOut
+from app.users.schemas import (
+    LoginIn,
+    Me,
+    TokenOut,
+    TotpConfirmIn,
+    TotpSetupOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -73,6 +82,11 @@ def list_users(db: Db, _: AdminActor) -> list[UserOut]:
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserCreate, db: Db, actor: AdminActor) -> UserOut:
     return user_out(service.create_user(db, actor, body.username, body.password, body.role))
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(user_id: uuid.UUID, body: UserUpdate, db: Db, actor: AdminActor) -> UserOut:
+    return user_out(service.update_user(db, actor, user_id, body))
 
 
 @router.post("/users/{user_id}/unlock", response_model=UserOut)

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.validation import no_nulls
 
 
 class UserOut(BaseModel):
@@ -21,6 +24,19 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1024)
     role: str = "artist"
+
+
+class UserUpdate(BaseModel):
+    """What an admin may change about an account. A field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "artist"] | None = None
+    active: bool | None = Field(default=None, description="false: the account can no longer sign in")
+    password: str | None = Field(default=None, min_length=1, max_length=1024,
+                                 description="a new password; signs the user out everywhere")
+
+    check_nulls = no_nulls("role", "active", "password")
 
 
 class LoginIn(BaseModel):

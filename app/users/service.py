@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from app.users import totp
 from app.users.actor import Actor, Role
 from app.users.models import AuthSession, User
 from app.users.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
+from app.users.schemas import UserUpdate
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
@@ -156,6 +157,41 @@ def end_session(db: Session, session: AuthSession, actor: Actor) -> None:
     session.revoked_at = utcnow()
     record(db, actor, "auth.logout", entity_type="auth_session", entity_id=session.id)
     db.commit()
+
+
+def update_user(db: Session, by: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
+    """An admin changes a role, (de)activates an account or sets a new password.
+
+    There is always one active admin left, or nobody could unlock or manage accounts again.
+    A deactivated account, or one whose password was reset, is signed out everywhere.
+    """
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} not found")
+    changes = data.model_dump(exclude_unset=True)
+    stays_admin = changes.get("role", user.role) == Role.ADMIN and changes.get("active", user.active)
+    if user.role == Role.ADMIN and user.active and not stays_admin and _active_admins(db) <= 1:
+        raise ConflictError(f"{user.username} is the last active admin: make another admin first")
+    if "password" in changes:
+        check_password_rules(changes["password"])
+        user.password_hash = hash_password(changes["password"])
+    user.role, user.active = changes.get("role", user.role), changes.get("active", user.active)
+    if not user.active or "password" in changes:
+        _revoke_sessions(db, user.id)
+    # The audit names what changed, never the password.
+    record(db, by, "user.update", entity_type="user", entity_id=user.id,
+           details={"fields": sorted(changes), "role": user.role, "active": user.active})
+    db.commit()
+    return user
+
+
+def _active_admins(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)) or 0
+
+
+def _revoke_sessions(db: Session, user_id: uuid.UUID) -> None:
+    db.execute(update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+               .values(revoked_at=utcnow()))
 
 
 def unlock_user(db: Session, by: Actor, user_id: uuid.UUID) -> User:

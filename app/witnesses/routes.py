@@ -17,6 +17,7 @@ from app.witnesses.schemas import (
     PromptPreviewOut,
     WitnessCreate,
     WitnessOut,
+    WitnessUpdate,
 )
 
 router = APIRouter(prefix="/api", tags=["witnesses"])
@@ -43,6 +44,11 @@ def add_witness(case_id: uuid.UUID, body: WitnessCreate, db: Db, actor: CurrentA
 @router.get("/witnesses/{witness_id}", response_model=WitnessOut)
 def get_witness(witness_id: uuid.UUID, db: Db, actor: CurrentActor) -> WitnessOut:
     return witness_out(db, service.get_witness(db, actor, witness_id))
+
+
+@router.patch("/witnesses/{witness_id}", response_model=WitnessOut)
+def update_witness(witness_id: uuid.UUID, body: WitnessUpdate, db: Db, actor: CurrentActor) -> WitnessOut:
+    return witness_out(db, service.update_witness(db, actor, witness_id, body))
 
 
 @router.post("/witnesses/{witness_id}/descriptions", response_model=DescriptionOut, status_code=201)

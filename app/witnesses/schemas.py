@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.validation import no_nulls
 from app.witnesses.attributes import Attributes
 
 
@@ -14,6 +15,17 @@ class WitnessCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     contact: str = Field(default="", max_length=500)
+
+
+class WitnessUpdate(BaseModel):
+    """A corrected name or new contact details; a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    contact: str | None = Field(default=None, max_length=500)
+
+    check_nulls = no_nulls("name", "contact")
 
 
 class DescriptionCreate(BaseModel):

@@ -12,7 +12,7 @@ from app.cases.service import can_see, get_case
 from app.errors import NotFoundError
 from app.users.actor import Actor
 from app.witnesses.models import Description, Witness
-from app.witnesses.schemas import DescriptionCreate, WitnessCreate
+from app.witnesses.schemas import DescriptionCreate, WitnessCreate, WitnessUpdate
 from common.recipe import sha256_hex
 
 
@@ -41,6 +41,18 @@ def add_witness(db: Session, actor: Actor, case_id: uuid.UUID, data: WitnessCrea
     db.flush()
     # The audit stores ids only: a witness's name and contact are personal data.
     record(db, actor, "witness.create", case_id=case.id, entity_type="witness", entity_id=witness.id)
+    db.commit()
+    return witness
+
+
+def update_witness(db: Session, actor: Actor, witness_id: uuid.UUID, data: WitnessUpdate) -> Witness:
+    witness = get_witness(db, actor, witness_id)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(witness, field, value)
+    # Which fields changed, not their values: they are personal data.
+    record(db, actor, "witness.update", case_id=witness.case_id, entity_type="witness", entity_id=witness.id,
+           details={"fields": sorted(changes)})
     db.commit()
     return witness
 
