@@ -18,6 +18,21 @@ export interface User {
   role: Role;
   created_at?: string;
   active?: boolean;
+  /** Locked out after too many failed sign-ins. */
+  locked?: boolean;
+}
+
+/** PATCH /api/users/{id} (admin): any of these; a new password signs the user out everywhere. */
+export interface UserUpdate {
+  role?: "admin" | "artist";
+  active?: boolean;
+  password?: string;
+}
+
+/** PATCH /api/witnesses/{id}: any of these. */
+export interface WitnessUpdate {
+  name?: string;
+  contact?: string | null;
 }
 
 export interface AuthState {
@@ -508,6 +523,8 @@ export const api = {
   createWitness: (caseId: string, input: { name: string; contact?: string | null }) =>
     request<Witness>(`/api/cases/${enc(caseId)}/witnesses`, { method: "POST", body: input }),
   getWitness: (id: string, signal?: AbortSignal) => request<Witness>(`/api/witnesses/${enc(id)}`, { signal }),
+  updateWitness: (id: string, input: WitnessUpdate) =>
+    request<Witness>(`/api/witnesses/${enc(id)}`, { method: "PATCH", body: input }),
   createDescription: (witnessId: string, input: { text: string; attributes: Attributes }) =>
     request<Description>(`/api/witnesses/${enc(witnessId)}/descriptions`, { method: "POST", body: input }),
   previewPrompt: (input: { text: string; attributes: Attributes }, signal?: AbortSignal) =>
@@ -555,6 +572,7 @@ export const api = {
   listUsers: (signal?: AbortSignal) => request<User[]>("/api/users", { signal }),
   createUser: (input: { username: string; password: string; role: Role }) =>
     request<User>("/api/users", { method: "POST", body: input }),
+  updateUser: (id: string, input: UserUpdate) => request<User>(`/api/users/${enc(id)}`, { method: "PATCH", body: input }),
   listAudit: (params: { case_id?: string } = {}, signal?: AbortSignal) =>
     request<AuditEvent[]>(`/api/audit${qs(params)}`, { signal }),
   verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),

@@ -59,6 +59,12 @@ def test_cases_list_create_edit_and_witnesses(page: Any, server: Server, api: Ap
     page.get_by_label("Witness name").fill("Witness B")
     page.get_by_role("button", name="Add witness only").click()
     expect(page.get_by_role("article", name="Witness Witness B")).to_be_visible()
+    # A misspelt name is corrected in place.
+    page.get_by_role("button", name="Edit witness Witness B").click()
+    edit = page.get_by_role("form", name="Edit witness Witness B")
+    edit.get_by_label("Name").fill("Witness Bea")
+    edit.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("article", name="Witness Witness Bea")).to_be_visible()
     assert_all_labelled(page)
     shot(page, "2-cases-02-case-with-witnesses", full_page=True)
 

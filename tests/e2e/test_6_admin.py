@@ -37,12 +37,21 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_text("Use at least 8 characters.")).to_be_visible()
     page.get_by_label("Initial password").fill("a long enough passphrase")
-    page.get_by_label("Role").select_option("artist")
+    page.get_by_label("Role", exact=True).select_option("artist")
     page.get_by_role("button", name="Create user").click()
     expect(users.get_by_role("row").filter(has_text=name)).to_contain_text("artist")
     expect(page.get_by_label("New username")).to_have_value("")
+    # Promote, then deactivate: each change is saved at once and shown in the row.
+    row = users.get_by_role("row").filter(has_text=name)
+    page.get_by_label(f"Role of {name}").select_option("admin")
+    expect(page.get_by_label(f"Role of {name}")).to_have_value("admin")
+    page.get_by_role("button", name=f"Deactivate {name}").click()
+    expect(page.get_by_role("button", name=f"Reactivate {name}")).to_be_visible()
+    expect(row).to_contain_text("Inactive")
     assert_all_labelled(page)
     shot(page, "6-admin-01-users")
+    listed = {u["username"]: u for u in api.get("/api/users")}
+    assert listed[name]["role"] == "admin" and listed[name]["active"] is False
 
     # The model registry (health for now).
     page.get_by_role("link", name="Models").click()

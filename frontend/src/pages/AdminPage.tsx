@@ -1,8 +1,9 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { NavLink, useSearchParams } from "react-router";
-import { api, type Adapter, type AuditEvent, type Health } from "../api";
+import { api, type Adapter, type AuditEvent, type Health, type User, type UserUpdate } from "../api";
+import { useAuth } from "../auth";
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../hooks";
-import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, TextField } from "../components/ui";
+import { Badge, EmptyState, ErrorNotice, Loading, Notice, PageHeader, TextField } from "../components/ui";
 import { formatBytes, formatDate, formatDateTime, formatTime, shortId } from "../lib/format";
 import { strategyChoices, styleLabel } from "../lib/engine";
 import { auditThumbnail, groupByDay, outcomeTone, describeAction } from "../lib/audit";
@@ -26,6 +27,7 @@ const ROLES = ["artist", "admin"];
 export function AdminUsersPage() {
   useDocumentTitle("Users");
   const users = useResource((signal) => api.listUsers(signal), "users");
+  const { user: me } = useAuth();
   const [form, setForm, discard] = useDraftState("admin:new-user", { username: "", password: "", role: "artist" });
   const [touched, setTouched] = useState(false);
   const create = useAction(async () => {
@@ -46,7 +48,7 @@ export function AdminUsersPage() {
     <div className="page">
       <PageHeader title="Administration" subtitle="Users and roles, the model registry, and the audit trail." />
       <AdminTabs />
-      <div className="admin-grid">
+      <div className="admin-grid admin-grid-wide">
         <section className="panel" aria-labelledby="users-title">
           <h2 id="users-title" className="panel-title">
             Users
@@ -58,26 +60,31 @@ export function AdminUsersPage() {
             <EmptyState title="No users" />
           ) : (
             users.data && (
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Username</th>
-                    <th>Role</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.data.map((u) => (
-                    <tr key={u.id}>
-                      <td>{u.username}</td>
-                      <td>
-                        <Badge tone={u.role === "admin" ? "accent" : "neutral"}>{u.role}</Badge>
-                      </td>
-                      <td className="muted">{u.created_at ? formatDate(u.created_at) : "—"}</td>
+              <div className="table-scroll">
+                <table className="table users-table">
+                  <thead>
+                    <tr>
+                      <th>Username</th>
+                      <th>Role</th>
+                      <th>Status</th>
+                      <th>Created</th>
+                      <th>
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {users.data.map((u) => (
+                      <UserRow
+                        key={u.id}
+                        user={u}
+                        isSelf={me?.id === u.id}
+                        onSaved={(saved) => users.setData((list) => list?.map((x) => (x.id === saved.id ? { ...x, ...saved } : x)))}
+                      />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )
           )}
         </section>
@@ -123,6 +130,143 @@ export function AdminUsersPage() {
         </section>
       </div>
     </div>
+  );
+}
+
+const USER_COLUMNS = 5;
+
+/**
+ * One user: role, active and a password reset, each saved at once with PATCH
+ * /api/users/{id}. The row shows the server's copy, so a refused change (the
+ * last active admin, a weak password) leaves it as it was, with the reason.
+ */
+function UserRow({ user, isSelf, onSaved }: { user: User; isSelf: boolean; onSaved: (user: User) => void }) {
+  const [failed, setFailed] = useState("The change was not saved");
+  const [resetting, setResetting] = useState(false);
+  const [password, setPassword] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const update = useAction(async (input: UserUpdate, what: string) => {
+    setFailed(what);
+    setDone(null);
+    const saved = await api.updateUser(user.id, input);
+    onSaved(saved);
+    return saved;
+  });
+  const active = user.active !== false;
+  const name = user.username;
+  const passwordError = touched && password.length < 8 ? "Use at least 8 characters." : null;
+
+  const savePassword = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (password.length < 8) return;
+    const saved = await update.run({ password }, `The password of ${name} was not changed`);
+    if (saved) {
+      setPassword("");
+      setTouched(false);
+      setResetting(false);
+      setDone(`Password changed. ${name} is signed out everywhere and signs in with the new password.`);
+    }
+  };
+  const cancelReset = () => {
+    setResetting(false);
+    setPassword("");
+    setTouched(false);
+    update.clearError();
+  };
+
+  return (
+    <>
+      <tr className={active ? undefined : "user-inactive"}>
+        <td>
+          {name}
+          {isSelf && <span className="muted small"> (you)</span>}
+          {user.locked && (
+            <>
+              {" "}
+              <Badge tone="warning">locked</Badge>
+            </>
+          )}
+        </td>
+        <td>
+          <select
+            aria-label={`Role of ${name}`}
+            value={user.role}
+            disabled={update.pending}
+            onChange={(e) => {
+              const role = e.target.value as "admin" | "artist";
+              void update.run({ role }, `The role of ${name} was not changed`);
+            }}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </td>
+        <td className="nowrap">
+          <Badge tone={active ? "success" : "neutral"}>{active ? "Active" : "Inactive"}</Badge>{" "}
+          <button
+            type="button"
+            className={`btn btn-small${active ? " btn-danger-quiet" : ""}`}
+            disabled={update.pending}
+            aria-label={`${active ? "Deactivate" : "Reactivate"} ${name}`}
+            onClick={() => void update.run({ active: !active }, `${name} was not ${active ? "deactivated" : "reactivated"}`)}
+          >
+            {active ? "Deactivate" : "Reactivate"}
+          </button>
+        </td>
+        <td className="muted">{user.created_at ? formatDate(user.created_at) : "—"}</td>
+        <td className="nowrap">
+          {!resetting && (
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-label={`Reset password of ${name}`}
+              onClick={() => {
+                setResetting(true);
+                setDone(null);
+                update.clearError();
+              }}
+            >
+              Reset password
+            </button>
+          )}
+        </td>
+      </tr>
+      {(resetting || update.error || done) && (
+        <tr className="user-row-extra">
+          <td colSpan={USER_COLUMNS}>
+            <ErrorNotice error={update.error} title={failed} onDismiss={update.clearError} compact />
+            {done && <Notice kind="success">{done}</Notice>}
+            {resetting && (
+              <form className="user-reset" onSubmit={(e) => void savePassword(e)} noValidate aria-label={`Reset password of ${name}`}>
+                <TextField
+                  label={`New password for ${name}`}
+                  type="password"
+                  value={password}
+                  onChange={setPassword}
+                  autoComplete="new-password"
+                  autoFocus
+                  hint="At least 8 characters. Saving signs this user out everywhere."
+                  error={passwordError}
+                />
+                <div className="form-actions">
+                  <button type="submit" className="btn btn-primary btn-small" disabled={update.pending}>
+                    {update.pending ? "Saving…" : "Save"}
+                  </button>
+                  <button type="button" className="btn btn-quiet btn-small" onClick={cancelReset}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 

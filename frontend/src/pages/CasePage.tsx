@@ -129,7 +129,15 @@ export function CasePage() {
         )}
         <div className="witness-list">
           {c.witnesses.map((w) => (
-            <WitnessCard key={w.id} caseId={c.id} witness={w} sessions={c.sessions.filter((s) => s.witness_id === w.id)} />
+            <WitnessCard
+              key={w.id}
+              caseId={c.id}
+              witness={w}
+              sessions={c.sessions.filter((s) => s.witness_id === w.id)}
+              onSaved={(saved) =>
+                detail.setData((d) => d && { ...d, witnesses: d.witnesses.map((x) => (x.id === saved.id ? { ...x, ...saved } : x)) })
+              }
+            />
           ))}
         </div>
         <AddWitnessForm caseId={c.id} onAdded={detail.reload} />
@@ -138,22 +146,49 @@ export function CasePage() {
   );
 }
 
-function WitnessCard({ caseId, witness, sessions }: { caseId: string; witness: Witness; sessions: SessionSummary[] }) {
+function WitnessCard({
+  caseId,
+  witness,
+  sessions,
+  onSaved,
+}: {
+  caseId: string;
+  witness: Witness;
+  sessions: SessionSummary[];
+  onSaved: (witness: Witness) => void;
+}) {
+  const [editing, setEditing] = useState(false);
   const versions = [...witness.descriptions].sort((a, b) => a.version - b.version);
   const latest = versions[versions.length - 1];
   const first = versions[0];
   const interviewUrl = `/cases/${caseId}/witnesses/${witness.id}`;
   return (
     <article className="witness-card" aria-label={`Witness ${witness.name}`}>
-      <header className="witness-card-head">
-        <div>
-          <h3>{witness.name}</h3>
-          {witness.contact && <p className="muted small">{witness.contact}</p>}
-        </div>
-        <Link to={interviewUrl} className="btn btn-small">
-          {first ? "Open interview" : "Start interview"}
-        </Link>
-      </header>
+      {editing ? (
+        <EditWitnessForm
+          witness={witness}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            onSaved(saved);
+            setEditing(false);
+          }}
+        />
+      ) : (
+        <header className="witness-card-head">
+          <div>
+            <h3>{witness.name}</h3>
+            {witness.contact && <p className="muted small">{witness.contact}</p>}
+          </div>
+          <div className="form-actions">
+            <button type="button" className="btn btn-small" aria-label={`Edit witness ${witness.name}`} onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <Link to={interviewUrl} className="btn btn-small">
+              {first ? "Open interview" : "Start interview"}
+            </Link>
+          </div>
+        </header>
+      )}
       {first ? (
         <div className="witness-desc">
           <p className="quote">“{first.text}”</p>
@@ -183,6 +218,47 @@ function WitnessCard({ caseId, witness, sessions }: { caseId: string; witness: W
         )}
       </div>
     </article>
+  );
+}
+
+const MAX_NAME = 200;
+const MAX_CONTACT = 500;
+
+/** Corrects a witness's name and contact (PATCH /api/witnesses/{id}); descriptions are not touched. */
+function EditWitnessForm({ witness, onSaved, onCancel }: { witness: Witness; onSaved: (w: Witness) => void; onCancel: () => void }) {
+  const [values, setValues] = useState({ name: witness.name, contact: witness.contact ?? "" });
+  const [touched, setTouched] = useState(false);
+  const save = useAction(() => api.updateWitness(witness.id, { name: values.name.trim(), contact: values.contact.trim() }));
+  const name = values.name.trim();
+  const nameError = !touched ? null : !name ? "Enter a name (or a pseudonym such as “Witness A”)." : name.length > MAX_NAME ? `Use at most ${MAX_NAME} characters.` : null;
+  const contactError = touched && values.contact.trim().length > MAX_CONTACT ? `Use at most ${MAX_CONTACT} characters.` : null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!name || name.length > MAX_NAME || values.contact.trim().length > MAX_CONTACT) return;
+    const saved = await save.run();
+    if (saved) onSaved(saved);
+  };
+  return (
+    <form className="witness-edit" onSubmit={(e) => void submit(e)} aria-label={`Edit witness ${witness.name}`} noValidate>
+      <ErrorNotice error={save.error} title="The witness was not changed" onDismiss={save.clearError} compact />
+      <TextField label="Name" value={values.name} onChange={(v) => setValues((x) => ({ ...x, name: v }))} required autoFocus error={nameError} />
+      <TextField
+        label="Contact"
+        value={values.contact}
+        onChange={(v) => setValues((x) => ({ ...x, contact: v }))}
+        placeholder="Phone or email (optional)"
+        error={contactError}
+      />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary btn-small" disabled={save.pending}>
+          {save.pending ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="btn btn-quiet btn-small" onClick={onCancel} disabled={save.pending}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

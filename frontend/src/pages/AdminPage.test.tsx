@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
+import { AuthProvider } from "../auth";
+import { AdminUsersPage } from "./AdminPage";
+import { setCsrfToken, type User } from "../api";
+
+const ALICE: User = { id: "u1", username: "alice", role: "admin", active: true, locked: false, created_at: "2024-01-02T10:00:00Z" };
+const BOB: User = { id: "u2", username: "bob", role: "artist", active: true, locked: false, created_at: "2024-01-03T10:00:00Z" };
+
+type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
+
+function serve(handler: Handler) {
+  const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
+    const answer =
+      url === "/api/auth/me"
+        ? { status: 200, body: { user: ALICE, csrf_token: "csrf-1" } }
+        : url === "/api/users" && (init.method ?? "GET") === "GET"
+          ? { status: 200, body: [ALICE, BOB] }
+          : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
+    const { status, body } = answer;
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  });
+  vi.stubGlobal("fetch", fn);
+  return fn;
+}
+
+function patches(fn: ReturnType<typeof serve>, path: string) {
+  return fn.mock.calls.filter(([url, init]) => url === path && init?.method === "PATCH").map(([, init]) => init as RequestInit);
+}
+
+async function renderPage() {
+  render(
+    <MemoryRouter initialEntries={["/admin"]}>
+      <AuthProvider>
+        <AdminUsersPage />
+      </AuthProvider>
+    </MemoryRouter>,
+  );
+  await screen.findByRole("combobox", { name: "Role of bob" });
+  // The CSRF token comes from the /me probe.
+  await waitFor(() => expect(screen.getByText("(you)")).toBeTruthy());
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setCsrfToken(null);
+});
+
+describe("<AdminUsersPage> user changes", () => {
+  it("changes a role with PATCH {role} and the CSRF token, and shows the saved role", async () => {
+    const fn = serve((url, init) => {
+      if (url === "/api/users/u2" && init.method === "PATCH") return { status: 200, body: { ...BOB, role: "admin" } };
+      return undefined;
+    });
+    await renderPage();
+    const select = screen.getByRole("combobox", { name: "Role of bob" }) as HTMLSelectElement;
+    expect(select.value).toBe("artist");
+    await act(async () => {
+      fireEvent.change(select, { target: { value: "admin" } });
+    });
+    const sent = patches(fn, "/api/users/u2");
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(String(sent[0]!.body))).toEqual({ role: "admin" });
+    expect((sent[0]!.headers as Record<string, string>)["X-CSRF-Token"]).toBe("csrf-1");
+    await waitFor(() => expect((screen.getByRole("combobox", { name: "Role of bob" }) as HTMLSelectElement).value).toBe("admin"));
+  });
+
+  it("shows the server's 409 when the last active admin would go, and keeps the list as it was", async () => {
+    const detail = "alice is the last active admin: make another admin first";
+    const fn = serve((url, init) => {
+      if (url === "/api/users/u1" && init.method === "PATCH") return { status: 409, body: { detail } };
+      return undefined;
+    });
+    await renderPage();
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Deactivate alice" }));
+    });
+    expect(JSON.parse(String(patches(fn, "/api/users/u1")[0]!.body))).toEqual({ active: false });
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain(detail);
+    expect(alert.textContent).toContain("alice was not deactivated");
+    // Both users still listed, alice unchanged.
+    expect(screen.getByRole("combobox", { name: "Role of bob" })).toBeTruthy();
+    expect((screen.getByRole("combobox", { name: "Role of alice" }) as HTMLSelectElement).value).toBe("admin");
+    expect(screen.getByRole("button", { name: "Deactivate alice" })).toBeTruthy();
+  });
+
+  it("deactivates and reactivates with the button", async () => {
+    serve((url, init) => {
+      if (url === "/api/users/u2" && init.method === "PATCH") {
+        const body = JSON.parse(String(init.body)) as { active: boolean };
+        return { status: 200, body: { ...BOB, active: body.active } };
+      }
+      return undefined;
+    });
+    await renderPage();
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Deactivate bob" }));
+    });
+    expect(await screen.findByRole("button", { name: "Reactivate bob" })).toBeTruthy();
+    expect(screen.getByText("Inactive")).toBeTruthy();
+  });
+
+  it("resets a password: checks length, shows a 422's rule, then saves", async () => {
+    let attempt = 0;
+    const fn = serve((url, init) => {
+      if (url === "/api/users/u2" && init.method === "PATCH") {
+        attempt += 1;
+        return attempt === 1
+          ? { status: 422, body: { detail: "the password must contain a digit" } }
+          : { status: 200, body: BOB };
+      }
+      return undefined;
+    });
+    await renderPage();
+    fireEvent.click(screen.getByRole("button", { name: "Reset password of bob" }));
+    const form = screen.getByRole("form", { name: "Reset password of bob" });
+    const input = within(form).getByLabelText("New password for bob");
+
+    fireEvent.change(input, { target: { value: "short" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save" }));
+    expect(within(form).getByText("Use at least 8 characters.")).toBeTruthy();
+    expect(patches(fn, "/api/users/u2")).toHaveLength(0);
+
+    fireEvent.change(input, { target: { value: "longenough" } });
+    await act(async () => {
+      fireEvent.click(within(form).getByRole("button", { name: "Save" }));
+    });
+    expect((await screen.findByRole("alert")).textContent).toContain("the password must contain a digit");
+    expect(screen.getByRole("form", { name: "Reset password of bob" })).toBeTruthy();
+
+    fireEvent.change(screen.getByLabelText("New password for bob"), { target: { value: "longenough1" } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    });
+    const sent = patches(fn, "/api/users/u2");
+    expect(sent.map((i) => JSON.parse(String(i.body)))).toEqual([{ password: "longenough" }, { password: "longenough1" }]);
+    expect(await screen.findByText(/Password changed\. bob is signed out everywhere/)).toBeTruthy();
+    expect(screen.queryByRole("form", { name: "Reset password of bob" })).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
