@@ -1,10 +1,10 @@
-"""Rules shared by request bodies of several domains."""
+"""Rules shared by the request bodies of several domains, and how a PATCH body is applied."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import BaseModel, field_validator
 
 
 def no_nulls(*fields: str) -> Any:
@@ -20,3 +20,11 @@ def no_nulls(*fields: str) -> Any:
         return value
 
     return field_validator(*fields)(reject_null)
+
+
+def apply_changes(entity: object, body: BaseModel) -> list[str]:
+    """Sets the fields a PATCH body carries on the entity; returns their names, sorted, for the audit."""
+    changes = body.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        setattr(entity, name, value)
+    return sorted(changes)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import socket
 import statistics
@@ -98,13 +97,13 @@ def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, pa
         "text": "thin face, short dark hair, crooked nose", "attributes": {"sex": "male"}}).json()
     session = client.post("/api/sessions", headers=headers, json={
         "witness_id": witness["id"], "description_id": description["id"], "rounds": rounds + 1, **params}).json()
-    session = _wait_round(client, headers, session, 1)
+    # A witness takes seconds to choose; the worker's face checks of a round finish in that
+    # time. Each round is waited out with them, so the next round and the bare call both
+    # meet a quiet worker, as a witness's next pick would.
+    session = _wait_face_checks(client, headers, _wait_round(client, headers, session, 1)["id"], 1)
     round_s: list[float] = []
     bare_s: list[float] = []
     for index in range(2, rounds + 3):  # the first refinement warms the worker up; not counted
-        # A witness takes seconds to choose; the worker's face checks of the last round finish
-        # in that time. Wait for them, so a round is timed as a witness meets it.
-        session = _wait_face_checks(client, headers, session["id"], index - 1)
         picked = session["rounds"][index - 2]["candidates"][0]
         started = time.perf_counter()
         # The first round's prompt again: feedback piling up would pass 77 tokens, which plain
@@ -113,10 +112,11 @@ def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, pa
                               json={"candidate_id": picked["id"], "rating": 5, "feedback": "a little older",
                                     "prompt": session["rounds"][0]["prompt"]}).json()
         session = _wait_round(client, headers, session, index)
+        elapsed = time.perf_counter() - started
+        session = _wait_face_checks(client, headers, session["id"], index)
         if index > 2:
-            round_s.append(time.perf_counter() - started)
-            # The bare call, too, runs with the worker quiet.
-            bare_s.append(bare(_wait_face_checks(client, headers, session["id"], index)))
+            round_s.append(elapsed)
+            bare_s.append(bare(session))
     return {"session": session, "round_s": round_s, "bare_s": bare_s}
 
 
@@ -131,9 +131,6 @@ class _BareDiffusers:
 
         self.client, self.headers = client, headers
         self.engine = Engine(resolve_model(get_settings()), device="cpu")
-        # Plain diffusers cuts prompts at 77 tokens and says so on every call; the growing
-        # feedback prompt would fill the report with that warning.
-        logging.getLogger("diffusers").setLevel(logging.ERROR)
         self.warm = False
 
     def _last_round(self, session: dict[str, Any]) -> tuple[GenerationSpec, Image.Image]:

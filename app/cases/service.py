@@ -14,6 +14,7 @@ from app.cases.schemas import CaseCreate, CaseUpdate
 from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from app.users.actor import Actor
 from app.users.models import User
+from app.validation import apply_changes
 
 
 def _visible(actor: Actor) -> Select[tuple[Case]]:
@@ -62,13 +63,11 @@ def create_case(db: Session, actor: Actor, data: CaseCreate) -> Case:
 
 def update_case(db: Session, actor: Actor, case_id: uuid.UUID, data: CaseUpdate) -> Case:
     case = get_case(db, actor, case_id)
-    changes = data.model_dump(exclude_unset=True)
-    if "releasable_for_training" in changes and not actor.is_admin:
+    if "releasable_for_training" in data.model_fields_set and not actor.is_admin:
         raise ForbiddenError("releasable_for_training: only an admin may release a case's composites for training")
-    for field, value in changes.items():
-        setattr(case, field, value)
+    fields = apply_changes(case, data)
     record(db, actor, "case.update", case_id=case.id, entity_type="case", entity_id=case.id,
-           details={"fields": sorted(changes)})
+           details={"fields": fields})
     db.commit()
     return case
 

@@ -31,8 +31,6 @@ class Limit:
     per_seconds: float
 
 
-
-
 def login_limit() -> Limit:
     # Per source address: an office behind one NAT signs in from one address, so this is
     # set with the room's size in mind (LIKENESS_SIGNIN_PER_MINUTE); the per-account

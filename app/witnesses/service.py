@@ -11,6 +11,7 @@ from app.audit.service import record
 from app.cases.service import can_see, get_case
 from app.errors import NotFoundError
 from app.users.actor import Actor
+from app.validation import apply_changes
 from app.witnesses.models import Description, Witness
 from app.witnesses.schemas import DescriptionCreate, WitnessCreate, WitnessUpdate
 from common.recipe import sha256_hex
@@ -47,12 +48,10 @@ def add_witness(db: Session, actor: Actor, case_id: uuid.UUID, data: WitnessCrea
 
 def update_witness(db: Session, actor: Actor, witness_id: uuid.UUID, data: WitnessUpdate) -> Witness:
     witness = get_witness(db, actor, witness_id)
-    changes = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        setattr(witness, field, value)
+    fields = apply_changes(witness, data)
     # Which fields changed, not their values: they are personal data.
     record(db, actor, "witness.update", case_id=witness.case_id, entity_type="witness", entity_id=witness.id,
-           details={"fields": sorted(changes)})
+           details={"fields": fields})
     db.commit()
     return witness
 

@@ -32,7 +32,7 @@ export interface UserUpdate {
 /** PATCH /api/witnesses/{id}: any of these. */
 export interface WitnessUpdate {
   name?: string;
-  contact?: string | null;
+  contact?: string;
 }
 
 export interface AuthState {

@@ -23,6 +23,10 @@ export function AdminTabs() {
 // ---------------------------------------------------------------- users
 
 const ROLES = ["artist", "admin"];
+/** The server's MIN_LENGTH (app/users/passwords.py), which also refuses common passwords. */
+const MIN_PASSWORD = 8;
+const shortPassword = (password: string) => password.length < MIN_PASSWORD;
+const SHORT_PASSWORD = `Use at least ${MIN_PASSWORD} characters.`;
 
 export function AdminUsersPage() {
   useDocumentTitle("Users");
@@ -41,7 +45,7 @@ export function AdminUsersPage() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (!form.username.trim() || form.password.length < 8) return;
+    if (!form.username.trim() || shortPassword(form.password)) return;
     void create.run();
   };
   return (
@@ -107,8 +111,8 @@ export function AdminUsersPage() {
               value={form.password}
               onChange={(password) => setForm((f) => ({ ...f, password }))}
               autoComplete="new-password"
-              hint="At least 8 characters. Share it privately; the user should change it."
-              error={touched && form.password.length < 8 ? "Use at least 8 characters." : null}
+              hint={`At least ${MIN_PASSWORD} characters. Share it privately; the user should change it.`}
+              error={touched && shortPassword(form.password) ? SHORT_PASSWORD : null}
             />
             <div className="field">
               <label htmlFor="new-user-role">Role</label>
@@ -155,12 +159,12 @@ function UserRow({ user, isSelf, onSaved }: { user: User; isSelf: boolean; onSav
   });
   const active = user.active !== false;
   const name = user.username;
-  const passwordError = touched && password.length < 8 ? "Use at least 8 characters." : null;
+  const passwordError = touched && shortPassword(password) ? SHORT_PASSWORD : null;
 
   const savePassword = async (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (password.length < 8) return;
+    if (shortPassword(password)) return;
     const saved = await update.run({ password }, `The password of ${name} was not changed`);
     if (saved) {
       setPassword("");
@@ -250,7 +254,7 @@ function UserRow({ user, isSelf, onSaved }: { user: User; isSelf: boolean; onSav
                   onChange={setPassword}
                   autoComplete="new-password"
                   autoFocus
-                  hint="At least 8 characters. Saving signs this user out everywhere."
+                  hint={`At least ${MIN_PASSWORD} characters. Saving signs this user out everywhere.`}
                   error={passwordError}
                 />
                 <div className="form-actions">
