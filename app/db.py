@@ -11,6 +11,7 @@ from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from common.private import private_dir, private_file
 from common.settings import get_settings
 
 
@@ -74,7 +75,10 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     settings = get_settings()
     if settings.resolved_database_url.startswith("sqlite"):
-        settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.resolved_data_dir)
+        if settings.database_url is None:
+            # SQLite would create it 0644 under a default umask; its -wal/-shm files copy this mode.
+            private_file(settings.resolved_data_dir / "likeness.db")
     return make_engine(settings.resolved_database_url)
 
 

@@ -24,6 +24,7 @@ from app.jobs import routes as job_routes
 from app.registry import routes as registry_routes
 from app.security.bodylimit import BodyLimit
 from app.security.headers import SecurityHeaders
+from app.security.proxies import TrustedProxies
 from app.security.ratelimit import RateLimitedError
 from app.sessions import routes as session_routes
 from app.users import routes as user_routes
@@ -101,6 +102,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(InterfaceError, database_unavailable)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(TrustedProxies)  # outermost: every layer below sees the real client and scheme
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
                    image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,
                    dataset_routes):

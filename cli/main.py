@@ -14,6 +14,7 @@ import click
 
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
+from common.private import private_dir, restrict_umask
 from common.settings import get_settings
 
 
@@ -36,7 +37,7 @@ def _migrate() -> None:
 
     settings = get_settings()
     try:
-        settings.resolved_data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.resolved_data_dir)
     except OSError as exc:
         raise click.ClickException(f"LIKENESS_DATA_DIR={settings.data_dir}: cannot create it ({exc})") from None
     try:
@@ -72,6 +73,7 @@ def _worker_command(concurrency: int = 1, name: str = "worker@%h") -> list[str]:
 @click.group()
 def main() -> None:
     """Likeness: forensic sketch composites with Stable Diffusion."""
+    restrict_umask()  # the database, blobs, keys and broker files it writes are the owner's alone
 
 
 @main.command()
@@ -87,7 +89,9 @@ def run(host: str, port: int, worker: bool) -> None:
     _broker_or_exit()
     child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
     try:
-        uvicorn.run("app.main:app", host=host, port=port, log_level="info")
+        # The app itself believes forwarded headers, and only from LIKENESS_TRUSTED_PROXIES
+        # (app/security/proxies.py); uvicorn's own handling would trust any loopback client.
+        uvicorn.run("app.main:app", host=host, port=port, log_level="info", proxy_headers=False)
     finally:
         if child is not None:
             child.send_signal(signal.SIGTERM)

@@ -28,8 +28,8 @@ class BlobStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a file.
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Write then rename, so a reader never sees half a file (mkstemp: 0600, the owner's alone).
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

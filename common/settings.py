@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
     sse_poll_s: float = 0.1
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
+    trusted_proxies: str = Field(default="", description="comma-separated addresses/networks of reverse proxies "
+                                 "whose X-Forwarded-For/-Proto are believed; none by default")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.
     signing_key_path: Path | None = Field(

@@ -69,3 +69,9 @@ class ShareIn(BaseModel):
 def share_case(case_id: uuid.UUID, body: ShareIn, db: Db, actor: CurrentActor) -> CaseOut:
     case = service.share_case(db, actor, case_id, body.username)
     return _out(case, count_witnesses(db, [case.id]).get(case.id, 0))
+
+
+@router.delete("/{case_id}/shares/{user}", status_code=204)
+def unshare_case(case_id: uuid.UUID, user: str, db: Db, actor: CurrentActor) -> None:
+    """Revoke a share; `user` is the user's id or username."""
+    service.unshare_case(db, actor, case_id, user)

@@ -14,6 +14,7 @@ from app.cases.schemas import CaseCreate, CaseUpdate
 from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from app.users.actor import Actor
 from app.users.models import User
+from app.users.service import find_user
 from app.validation import apply_changes
 
 
@@ -77,7 +78,7 @@ def share_case(db: Session, actor: Actor, case_id: uuid.UUID, username: str) -> 
     case = get_case(db, actor, case_id)
     if not actor.is_admin and case.owner_id != actor.id:
         raise ForbiddenError("only the case's owner or an admin can share it")
-    user = db.scalar(select(User).where(User.username == username))
+    user = find_user(db, username)
     if user is None:
         raise InvalidError(f"username: no user {username!r}")
     if user.id != case.owner_id and db.get(CaseShare, (case.id, user.id)) is None:
@@ -85,3 +86,25 @@ def share_case(db: Session, actor: Actor, case_id: uuid.UUID, username: str) -> 
         record(db, actor, "case.share", case_id=case.id, entity_type="user", entity_id=user.id)
         db.commit()
     return case
+
+
+def unshare_case(db: Session, actor: Actor, case_id: uuid.UUID, who: str) -> None:
+    """The owner (or an admin) takes another artist's access away; it ends with their next request."""
+    case = get_case(db, actor, case_id)
+    if not actor.is_admin and case.owner_id != actor.id:
+        raise ForbiddenError("only the case's owner or an admin can revoke a share")
+    user = _share_user(db, case.id, who)
+    db.delete(db.get(CaseShare, (case.id, user.id)))
+    record(db, actor, "case.unshare", case_id=case.id, entity_type="user", entity_id=user.id)
+    db.commit()
+
+
+def _share_user(db: Session, case_id: uuid.UUID, who: str) -> User:
+    """The user a share is named by (id or username), if the case is shared with them."""
+    try:
+        user = db.get(User, uuid.UUID(who))
+    except ValueError:
+        user = find_user(db, who)
+    if user is None or db.get(CaseShare, (case_id, user.id)) is None:
+        raise NotFoundError(f"case {case_id} is not shared with {who!r}")
+    return user

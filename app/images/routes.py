@@ -41,9 +41,8 @@ async def upload(case_id: uuid.UUID, db: Db, actor: CurrentActor, file: Annotate
 def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
     image = service.get_image(db, actor, image_id)
     png = service.blob_store().get(image.sha256)
-    # Content-addressed: the bytes behind this id never change.
-    return Response(png, media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{image.sha256}"'})
+    # Personal data: never kept in a (shared computer's) disk cache.
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store", "ETag": f'"{image.sha256}"'})
 
 
 class VerifyOut(BaseModel):

@@ -20,8 +20,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Optional second factor: the TOTP secret, whether it is confirmed, and the last step used.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Optional second factor: the TOTP secret (encrypted, see secret_box), whether it is on, and the
+    # last step used. A pending secret replaces it once confirmed with a code.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.security.ratelimit import limiter, login_limit
 from app.users import service
 from app.users.deps import (
     SESSION_COOKIE,
@@ -23,6 +22,7 @@ from app.users.schemas import (
     Me,
     TokenOut,
     TotpConfirmIn,
+    TotpReauthIn,
     TotpSetupOut,
     UserCreate,
     UserOut,
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/api", tags=["users"])
 
 def user_out(user: User) -> UserOut:
     out = UserOut.model_validate(user)
-    out.locked = user.locked_at is not None
+    out.locked = service.is_locked(user)
     return out
 
 
@@ -42,7 +42,7 @@ def user_out(user: User) -> UserOut:
 def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db,
           totp: Annotated[str | None, Form(max_length=12)] = None) -> TokenOut:
     source = client_address(request)
-    limiter.check(login_limit(), source or "unknown")
+    service.check_signin_limit(db, form.username, source)
     user = service.authenticate(db, form.username, form.password, source, totp)
     access_token, _ = service.start_session(db, user, source)
     return TokenOut(access_token=access_token)
@@ -51,7 +51,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 @router.post("/auth/login", response_model=Me)
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> Me:
     source = client_address(request)
-    limiter.check(login_limit(), source or "unknown")
+    service.check_signin_limit(db, body.username, source)
     user = service.authenticate(db, body.username, body.password, source, body.totp)
     cookie, session = service.start_session(db, user, source)
     response.set_cookie(
@@ -95,11 +95,17 @@ def unlock_user(user_id: uuid.UUID, db: Db, actor: AdminActor) -> UserOut:
 
 
 @router.post("/auth/totp/setup", response_model=TotpSetupOut)
-def totp_setup(db: Db, actor: CurrentActor) -> TotpSetupOut:
-    secret, uri = service.start_totp(db, actor)
+def totp_setup(body: TotpReauthIn, db: Db, actor: CurrentActor) -> TotpSetupOut:
+    secret, uri = service.start_totp(db, actor, body.password, body.code)
     return TotpSetupOut(secret=secret, otpauth_uri=uri)
 
 
 @router.post("/auth/totp/confirm", status_code=204)
-def totp_confirm(body: TotpConfirmIn, db: Db, actor: CurrentActor) -> None:
-    service.confirm_totp(db, actor, body.code)
+def totp_confirm(body: TotpConfirmIn, db: Db, actor: CurrentActor,
+                 session: Annotated[AuthSession, Depends(current_session)]) -> None:
+    service.confirm_totp(db, actor, body.code, keep_session=session.id)
+
+
+@router.post("/auth/totp/disable", status_code=204)
+def totp_disable(body: TotpReauthIn, db: Db, actor: CurrentActor) -> None:
+    service.disable_totp(db, actor, body.password, body.code)

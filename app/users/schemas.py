@@ -50,6 +50,16 @@ class TotpSetupOut(BaseModel):
     otpauth_uri: str
 
 
+class TotpReauthIn(BaseModel):
+    """Proof that the account's owner is at the keyboard, not only their session token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024, description="the account's password")
+    code: str | None = Field(default=None, max_length=12,
+                             description="a current one-time code; required while a second factor is enabled")
+
+
 class TotpConfirmIn(BaseModel):
     code: str = Field(min_length=6, max_length=12)
 

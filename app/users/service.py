@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.db import utcnow
-from app.errors import ConflictError, InvalidError, NotFoundError, UnauthorizedError
-from app.users import totp
+from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError
+from app.security.ratelimit import RateLimitedError, limiter, login_limit
+from app.users import names, secret_box, totp
 from app.users.actor import Actor, Role
 from app.users.models import AuthSession, User
 from app.users.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
@@ -24,7 +25,9 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
-BAD_LOGIN = "incorrect username or password"
+LOCKOUT_DURATION = timedelta(minutes=10)
+# One answer for a wrong password and for unknown, deactivated or locked accounts.
+BAD_LOGIN = "incorrect username or password (five failures lock an account for 10 minutes)"
 
 
 def _token_hash(token: str) -> str:
@@ -36,12 +39,11 @@ def actor_for(user: User, source: str | None = None) -> Actor:
 
 
 def create_user(db: Session, by: Actor, username: str, password: str, role: str) -> User:
-    username = username.strip()
-    if not username or len(username) > 80:
-        raise InvalidError("username: 1 to 80 characters")
+    username = names.normalise(username)
     if role not in {r.value for r in Role}:
         raise InvalidError(f"role: must be one of {', '.join(r.value for r in Role)}")
     check_password_rules(password)
+    _refuse_look_alike(db, username)
     user = User(username=username, password_hash=hash_password(password), role=role)
     db.add(user)
     try:
@@ -54,71 +56,140 @@ def create_user(db: Session, by: Actor, username: str, password: str, role: str)
     return user
 
 
+def _refuse_look_alike(db: Session, username: str) -> None:
+    wanted = names.skeleton(username)
+    for existing in db.scalars(select(User.username)):
+        if names.skeleton(existing) == wanted:
+            raise ConflictError(f"username {username!r} is taken or looks like the existing user {existing!r}; "
+                                "choose a clearly different name")
+
+
 def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.username)))
 
 
-def authenticate(db: Session, username: str, password: str, source: str | None, totp_code: str | None = None) -> User:
-    """Checks a password; five failures within 15 minutes lock the account."""
-    user = db.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(DUMMY_HASH, password)
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Locked for LOCKOUT_DURATION after the last of LOCKOUT_FAILURES failures (CJIS 5.5.3), then open again."""
+    return user.locked_at is not None and (now or utcnow()) - user.locked_at < LOCKOUT_DURATION
+
+
+def find_user(db: Session, username: str) -> User | None:
+    """The account a typed name means: its NFKC form, or the exact spelling of an older account."""
+    wanted = {username, names.lookup_form(username)}
+    found = list(db.scalars(select(User).where(User.username.in_(wanted))))
+    return next((u for u in found if u.username == username), found[0] if found else None)
+
+
+def check_signin_limit(db: Session, username: str, source: str | None) -> None:
+    """The per-address sign-in limit; a refusal (429) is on the audit trail like any failed sign-in."""
+    try:
+        limiter.check(login_limit(), source or "unknown")
+    except RateLimitedError:
         record(db, Actor(None, username[:80], "unknown", source), "auth.login", outcome="refused",
-               details={"reason": "bad credentials"})
+               details={"reason": "rate limited", "status": 429})
+        db.commit()
+        raise
+
+
+def authenticate(db: Session, username: str, password: str, source: str | None, totp_code: str | None = None) -> User:
+    """Checks a password (and code). Unknown, deactivated and locked accounts get the answer a wrong
+    password gets, after the same argon2 work, so neither the words nor the time tell them apart."""
+    user = find_user(db, username)
+    password_ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not user.active or is_locked(user):
+        reason = "bad credentials" if user is None else "account disabled" if not user.active else "account locked"
+        record(db, actor_for(user, source) if user else Actor(None, username[:80], "unknown", source), "auth.login",
+               outcome="refused", entity_type="user" if user else None, entity_id=user.id if user else None,
+               details={"reason": reason})
         db.commit()
         raise UnauthorizedError(BAD_LOGIN)
     who = actor_for(user, source)
-    if user.locked_at is not None or not user.active:
-        record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
-               details={"reason": "account locked" if user.locked_at else "account disabled"})
-        db.commit()
-        raise UnauthorizedError("this account is locked; ask an administrator to unlock it")
-    if not verify_password(user.password_hash, password):
-        now = utcnow()
-        recent = user.last_failed_at is not None and now - user.last_failed_at < LOCKOUT_WINDOW
-        user.failed_logins = (user.failed_logins if recent else 0) + 1
-        user.last_failed_at = now
-        if user.failed_logins >= LOCKOUT_FAILURES:
-            user.locked_at = now
-        record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
-               details={"reason": "bad credentials", "failures": user.failed_logins,
-                        "locked": user.locked_at is not None})
-        db.commit()
+    if not password_ok:
+        _count_failure(db, user, who, "bad credentials")
         raise UnauthorizedError(BAD_LOGIN)
     if user.totp_enabled:
         _check_second_factor(db, user, who, totp_code)
-    user.failed_logins = 0
+    user.failed_logins, user.locked_at = 0, None
     return user
 
 
+def _count_failure(db: Session, user: User, who: Actor, reason: str, action: str = "auth.login") -> None:
+    """A wrong password or one-time code: five within 15 minutes lock the account for 10."""
+    now = utcnow()
+    recent = user.last_failed_at is not None and now - user.last_failed_at < LOCKOUT_WINDOW
+    failures = (user.failed_logins if recent else 0) + 1
+    user.failed_logins, user.last_failed_at = failures, now
+    if failures >= LOCKOUT_FAILURES:
+        # The count starts afresh when the lock runs out: five more guesses, then ten more minutes.
+        user.locked_at, user.failed_logins = now, 0
+    record(db, who, action, outcome="refused", entity_type="user", entity_id=user.id,
+           details={"reason": reason, "failures": failures, "locked": is_locked(user, now)})
+    db.commit()
+
+
 def _check_second_factor(db: Session, user: User, who: Actor, code: str | None) -> None:
-    step = totp.matching_step(user.totp_secret or "", code, user.totp_last_step) if code else None
-    if step is None:
+    if not code:
+        # Not a guess: the client asks for the code after the password (nothing to count).
         record(db, who, "auth.login", outcome="refused", entity_type="user", entity_id=user.id,
-               details={"reason": "missing or wrong one-time code" if code else "one-time code required"})
+               details={"reason": "one-time code required"})
         db.commit()
+        raise UnauthorizedError("a valid one-time code from your authenticator app is required")
+    step = totp.matching_step(secret_box.unseal(user.totp_secret or ""), code, user.totp_last_step)
+    if step is None:
+        _count_failure(db, user, who, "wrong one-time code")
         raise UnauthorizedError("a valid one-time code from your authenticator app is required")
     user.totp_last_step = step
 
 
-def start_totp(db: Session, actor: Actor) -> tuple[str, str]:
-    """A new secret to scan; it protects the account only once confirmed with a code."""
+def _reauthenticate(db: Session, actor: Actor, password: str, code: str | None) -> User:
+    """Changing the second factor needs the password, and the current code while one is enabled:
+    a stolen session token alone cannot switch it off. Wrong answers count toward the lockout."""
     user = db.get(User, actor.id)
     assert user is not None
-    user.totp_secret, user.totp_enabled, user.totp_last_step = totp.new_secret(), False, None
-    record(db, actor, "auth.totp_setup", entity_type="user", entity_id=user.id)
+    ok = verify_password(user.password_hash, password)
+    if ok and user.totp_enabled:
+        step = totp.matching_step(secret_box.unseal(user.totp_secret or ""), code or "", user.totp_last_step)
+        ok = step is not None
+        if ok:
+            user.totp_last_step = step
+    if not ok:
+        _count_failure(db, user, actor, "wrong password or one-time code", "auth.totp_reauth")
+        raise ForbiddenError("password" + (" or code: wrong, or the code was already used" if user.totp_enabled
+                                           else ": wrong password") + "; enter them again")
+    return user
+
+
+def start_totp(db: Session, actor: Actor, password: str, code: str | None) -> tuple[str, str]:
+    """A new secret to scan; it replaces the current one (if any) only once confirmed with a code."""
+    user = _reauthenticate(db, actor, password, code)
+    secret = totp.new_secret()
+    user.totp_pending_secret = secret_box.seal(secret)
+    record(db, actor, "auth.totp_setup", entity_type="user", entity_id=user.id,
+           details={"replaces_enabled": user.totp_enabled})
     db.commit()
-    return user.totp_secret, totp.provisioning_uri(user.totp_secret, user.username)
+    return secret, totp.provisioning_uri(secret, user.username)
 
 
-def confirm_totp(db: Session, actor: Actor, code: str) -> None:
+def confirm_totp(db: Session, actor: Actor, code: str, keep_session: uuid.UUID | None = None) -> None:
+    """Turns the secret just set up on, and signs the account out everywhere else."""
     user = db.get(User, actor.id)
     assert user is not None
-    step = totp.matching_step(user.totp_secret or "", code, None) if user.totp_secret else None
+    pending = secret_box.unseal(user.totp_pending_secret) if user.totp_pending_secret else None
+    step = totp.matching_step(pending, code, None) if pending else None
     if step is None:
-        raise InvalidError("code: does not match the secret just set up; check the device's clock and retry")
+        raise InvalidError("code: does not match the secret just set up; check the device's clock and retry"
+                           if pending else "code: no second factor is being set up; call /api/auth/totp/setup first")
+    user.totp_secret, user.totp_pending_secret = user.totp_pending_secret, None
     user.totp_enabled, user.totp_last_step = True, step
+    _revoke_sessions(db, user.id, except_id=keep_session)
     record(db, actor, "auth.totp_enable", entity_type="user", entity_id=user.id)
+    db.commit()
+
+
+def disable_totp(db: Session, actor: Actor, password: str, code: str | None) -> None:
+    user = _reauthenticate(db, actor, password, code)
+    user.totp_secret, user.totp_pending_secret, user.totp_enabled = None, None, False
+    record(db, actor, "auth.totp_disable", entity_type="user", entity_id=user.id)
     db.commit()
 
 
@@ -142,7 +213,7 @@ def resolve_session(db: Session, token: str) -> AuthSession:
         or session.revoked_at is not None
         or now - session.last_seen_at > IDLE_TIMEOUT
         or now - session.created_at > ABSOLUTE_TIMEOUT
-        or session.user.locked_at is not None
+        or is_locked(session.user, now)
         or not session.user.active
     ):
         raise UnauthorizedError("not signed in, or the session expired: sign in again")
@@ -189,13 +260,15 @@ def _active_admins(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)) or 0
 
 
-def _revoke_sessions(db: Session, user_id: uuid.UUID) -> None:
-    db.execute(update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-               .values(revoked_at=utcnow()))
+def _revoke_sessions(db: Session, user_id: uuid.UUID, except_id: uuid.UUID | None = None) -> None:
+    query = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if except_id is not None:
+        query = query.where(AuthSession.id != except_id)
+    db.execute(query.values(revoked_at=utcnow()))
 
 
 def unlock_user(db: Session, by: Actor, user_id: uuid.UUID) -> User:
-    """An admin lifts a lockout (AC-7: locked accounts stay locked until an admin acts)."""
+    """An admin lifts a lockout before its 10 minutes are up."""
     user = db.get(User, user_id)
     if user is None:
         raise NotFoundError(f"user {user_id} not found")

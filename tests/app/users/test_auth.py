@@ -71,7 +71,7 @@ def test_a_forged_cookie_is_refused(client: TestClient) -> None:
 def test_totp_second_factor_and_no_replay(client: TestClient, artist: dict[str, str]) -> None:
     from app.users import totp
 
-    setup = ok(client.post("/api/auth/totp/setup", headers=artist))
+    setup = ok(client.post("/api/auth/totp/setup", headers=artist, json={"password": PASSWORD}))
     assert setup["otpauth_uri"].startswith("otpauth://totp/Likeness:artist")
     assert client.post("/api/auth/totp/confirm", headers=artist, json={"code": "000000"}).status_code in (204, 422)
     code = totp.code_at(setup["secret"], totp.current_step())
