@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from common.private import make_private_dirs
 from common.recipe import sha256_hex
 
 
@@ -28,7 +29,7 @@ class BlobStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(target.parent)
         # Write then rename, so a reader never sees half a file (mkstemp: 0600, the owner's alone).
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         with os.fdopen(fd, "wb") as handle:

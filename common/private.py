@@ -15,12 +15,20 @@ def restrict_umask() -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """Creates the folder (and parents) 0700; an existing one we own is narrowed to 0700."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Creates the folder (and missing parents) 0700; an existing one we own is narrowed to 0700."""
+    make_private_dirs(path)
     with contextlib.suppress(PermissionError):  # a mount owned by someone else keeps its mode
         if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
             path.chmod(0o700)
     return path
+
+
+def make_private_dirs(path: Path) -> None:
+    """mkdir -p with every created level 0700 (Path.mkdir gives parents the umask's mode)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
 
 
 def private_file(path: Path) -> Path:
