@@ -90,6 +90,7 @@ def test_changing_the_factor_keeps_the_old_one_until_the_new_one_is_confirmed(cl
     new = ok(client.post("/api/auth/totp/setup", headers=artist,
                          json={"password": PASSWORD, "code": totp.code_at(old, totp.current_step())}))["secret"]
     assert new != old
+    assert _sign_in(client, "artist").status_code == 401  # the account is never left without its factor
     # Not confirmed yet: the old authenticator still signs in.
     assert _sign_in(client, "artist", code=totp.code_at(old, totp.current_step() + 1)).status_code == 200
 
