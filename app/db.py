@@ -76,7 +76,7 @@ def get_engine() -> Engine:
     settings = get_settings()
     if settings.resolved_database_url.startswith("sqlite"):
         private_dir(settings.resolved_data_dir)
-        if settings.database_url is None:
+        if not settings.database_url:
             # SQLite would create it 0644 under a default umask; its -wal/-shm files copy this mode.
             private_file(settings.resolved_data_dir / "likeness.db")
     return make_engine(settings.resolved_database_url)
