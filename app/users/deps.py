@@ -22,6 +22,7 @@ Db = Annotated[Session, Depends(get_db)]
 
 
 def client_address(request: Request) -> str | None:
+    """The peer, or what a trusted proxy says it saw (app/security/proxies.py); never a header alone."""
     return request.client.host if request.client else None
 
 
