@@ -9,9 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from app.audit.service import record
 from app.images import service
+from app.images.labels import labelled_png
 from app.images.uploads import MAX_BYTES, store_upload
+from app.sessions import exposure
 from app.users.deps import CurrentActor, Db
+from common.recipe import sha256_hex
 from common.spec import JobStatus
 
 router = APIRouter(prefix="/api", tags=["images"])
@@ -38,12 +42,34 @@ async def upload(case_id: uuid.UUID, db: Db, actor: CurrentActor, file: Annotate
 
 @router.get("/images/{image_id}", response_class=Response,
             responses={200: {"content": {"image/png": {}}, "description": "the PNG, recipe in its iTXt chunk"}})
-def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
+def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor, witness_viewing: bool = False) -> Response:
+    """The stored bytes, unlabelled (the screen shows the label beside them). With witness_viewing=1
+    the artist's screen says the witness is looking at it: a candidate's face is recorded as shown."""
     image = service.get_image(db, actor, image_id)
     png = service.blob_store().get(image.sha256)
+    if witness_viewing:
+        exposure.shown_on_artist_screen(db, actor, image.id)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
     # Content-addressed: the bytes behind this id never change.
     return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{image.sha256}"'})
+
+
+@router.get("/images/{image_id}/download", response_class=Response,
+            responses={200: {"content": {"image/png": {}},
+                             "description": "a composite with the notice band under it and in its text chunk"}})
+def download_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
+    """A copy to take away: composites carry the notice (app/images/labels.py); uploads go as stored."""
+    image = service.get_image(db, actor, image_id)
+    png = service.blob_store().get(image.sha256)
+    labelled = image.kind == "candidate"
+    body = labelled_png(png) if labelled else png
+    record(db, actor, "image.download", case_id=image.case_id, entity_type="image", entity_id=image.id,
+           details={"sha256": image.sha256, "labelled": labelled, "download_sha256": sha256_hex(body)})
+    db.commit()
+    name = f"{'composite' if labelled else image.kind}-{image.id.hex[:8]}.png"
+    return Response(body, media_type="image/png", headers={
+        "Cache-Control": "private, no-store", "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 class VerifyOut(BaseModel):
