@@ -2,19 +2,20 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.audit.service import record
 from app.images import service
 from app.images.labels import labelled_png
 from app.images.uploads import MAX_BYTES, store_upload
-from app.sessions import exposure
-from app.users.deps import CurrentActor, Db
+from app.sessions import exposure, references
+from app.users.deps import AdminActor, CurrentActor, Db
 from common.recipe import sha256_hex
 from common.spec import JobStatus
 
@@ -95,3 +96,24 @@ def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response,
     if not JobStatus(job.status).is_final:
         response.status_code = 202
     return VerifyOut(job_id=job.id, status=job.status, error=job.error, **(job.result or {}))
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="why this upload may be used although it matches another witness's face")
+
+
+class ReleaseOut(BaseModel):
+    id: uuid.UUID
+    release_reason: str
+    released_at: datetime
+
+
+@router.post("/cases/{case_id}/uploads/{upload_id}/release", response_model=ReleaseOut)
+def release_upload(case_id: uuid.UUID, upload_id: uuid.UUID, body: ReleaseIn, db: Db, actor: AdminActor) -> ReleaseOut:
+    """Admin only: lets a reference that matches another witness's candidate be used, with the reason on record."""
+    upload = references.release_upload(db, actor, case_id, upload_id, body.reason)
+    assert upload.release_reason is not None and upload.released_at is not None
+    return ReleaseOut(id=upload.id, release_reason=upload.release_reason, released_at=upload.released_at)
