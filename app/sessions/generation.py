@@ -70,7 +70,7 @@ def _check_region(region: str, parent_sha256: str | None, parent: Candidate | No
     if parent_sha256 is None:
         raise InvalidError("region: a region refines a picked candidate; the first round has none")
     if parent is not None and parent.face_found is False:
-        raise InvalidError(f"region: no face was found on this candidate (it is marked \"no face\"), so the "
+        raise InvalidError(f"region: no face found on this candidate (it is marked \"no face\"), so the "
                            f"{region!r} region cannot be located; paint a mask instead")
     from common.faces import NoFaceError, region_mask
 
