@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
     trusted_proxies: str = Field(default="", description="comma-separated addresses/networks of reverse proxies "
                                  "whose X-Forwarded-For/-Proto are believed; none by default")
+    composite_notice: str = Field(default="Composite — not a photograph", min_length=1, max_length=200,
+                                  description="label on every downloaded or exported composite")
+    exposure_cap: int = Field(default=60, ge=1, description="candidate faces one witness may be shown")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.
     signing_key_path: Path | None = Field(

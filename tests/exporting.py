@@ -43,11 +43,12 @@ def interviewed_case(client: TestClient, headers: dict[str, str], reference: str
     session = ok(client.get(f"/api/sessions/{session['id']}", headers=headers))
     final = session["rounds"][1]["candidates"][0]
     return ok(client.post(f"/api/sessions/{session['id']}/approve", headers=headers,
-                          json={"candidate_id": final["id"]}))
+                          json={"candidate_id": final["id"], "statement": "That is him, the nose is right",
+                                    "confidence": 7}))
 
 
-def export(client: TestClient, headers: dict[str, str], case_id: str) -> bytes:
-    response = client.get(f"/api/cases/{case_id}/export", headers=headers)
+def export(client: TestClient, headers: dict[str, str], case_id: str, purpose: str = "disclosure") -> bytes:
+    response = client.get(f"/api/cases/{case_id}/export", headers=headers, params={"purpose": purpose})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
     return response.content

@@ -83,5 +83,6 @@ def run_journey(client: Client, headers: dict[str, str], reference: str, rounds:
         session = wait_round(client, headers, session["id"], index)
     final = session["rounds"][-1]["candidates"][0]
     session = ok(client.post(f"/api/sessions/{session['id']}/approve", headers=headers,
-                             json={"candidate_id": final["id"]}))
+                             json={"candidate_id": final["id"], "statement": "That is him, the nose is right",
+                                    "confidence": 7}))
     return {**ids, "session": session}

@@ -30,6 +30,7 @@ from app.jobs.models import Job
 from app.sessions.models import Candidate, Round
 from common.broker import GENERATE_TASK, VERIFY_TASK
 from common.faces import face_check, identity_embedding
+from common.photo import looks_photographic
 from common.previews import write_preview
 from common.recipe import encode_png, read_recipe, sha256_hex
 from common.settings import get_settings
@@ -145,13 +146,16 @@ def run_job(job_id: uuid.UUID) -> None:
 
 def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], parent: PILImage.Image | None) -> None:
     _yield_cpu()
-    reference = identity_embedding(parent, quick=True) if parent is not None else None
-    checks = [face_check(image, reference, quick=True) for image in images]
+    # The full detector, as the API's region check uses: the "no face" badge and the region check agree.
+    reference = identity_embedding(parent) if parent is not None else None
+    checks = [face_check(image, reference) for image in images]
+    photographic = [looks_photographic(image) for image in images]
     with session_factory()() as db:
-        for candidate_id, check in zip(candidate_ids, checks, strict=True):
+        for candidate_id, check, photo in zip(candidate_ids, checks, photographic, strict=True):
             candidate = db.get(Candidate, candidate_id)
             if candidate is not None:
                 candidate.face_found, candidate.identity_similarity = check["face_found"], check["identity_similarity"]
+                candidate.photographic = photo
         db.commit()
 
 

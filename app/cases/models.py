@@ -23,6 +23,10 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     # Set by an admin: the closed case's approved composites may train department models.
     releasable_for_training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set by an admin with a recorded reason: exports for face-recognition search are allowed.
+    face_recognition_reason: Mapped[str | None] = mapped_column(Text)
+    face_recognition_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    face_recognition_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cases.models import Case
+from app.exports.readable import approved_lineage, candidate_label, round_settings, word_diff
 from app.images.models import Image
 from app.sessions.models import Candidate, Round, SketchSession
 from app.users.models import User
@@ -67,12 +68,15 @@ def collect_interview(db: Session, case: Case, paths: dict[uuid.UUID, str]) -> d
 def _witness(witness: Witness, users: dict[uuid.UUID, str]) -> dict[str, Any]:
     # The name identifies whose account this is; contact details are not needed to judge the
     # identification and stay out of the package.
+    previous = {d.id: d for d in witness.descriptions}
     return {
         "id": str(witness.id), "name": witness.name, "created_at": _iso(witness.created_at),
         "descriptions": [
             {"id": str(d.id), "version": d.version, "supersedes_id": str(d.supersedes_id) if d.supersedes_id else None,
              "text": d.text, "attributes": d.attributes, "created_at": _iso(d.created_at),
-             "recorded_by": users.get(d.created_by)}
+             "recorded_by": users.get(d.created_by),
+             # What changed from the version it supersedes, word by word.
+             "diff": word_diff(previous[d.supersedes_id].text, d.text) if d.supersedes_id in previous else None}
             for d in witness.descriptions
         ],
     }
@@ -91,6 +95,10 @@ def _session(number: int, session: SketchSession, users: dict[uuid.UUID, str],
         "max_rounds": session.max_rounds, "started_by": users.get(session.created_by),
         "created_at": _iso(session.created_at), "approved_at": _iso(session.approved_at),
         "final_candidate_id": str(session.final_candidate_id) if session.final_candidate_id else None,
+        "approval": None if session.final_candidate_id is None else {
+            "statement": session.approval_statement, "confidence": session.approval_confidence},
+        # The rounds that led to the approved composite, first to last; abandoned branches are not in it.
+        "approved_lineage": approved_lineage(session),
         "rounds": [_round(r, picks, where, paths, session.final_candidate_id) for r in session.rounds],
     }
 
@@ -102,19 +110,23 @@ def _round(round_: Round, picks: dict[uuid.UUID, list[int]], where: dict[uuid.UU
         "index": round_.index, "id": str(round_.id), "status": round_.job.status, "error": round_.job.error,
         "mode": round_.mode, "model": round_.model, "prompt": round_.prompt,
         "negative_prompt": round_.negative_prompt, "token_count": round_.token_count,
-        "spec": round_.job.spec, "created_at": _iso(round_.created_at),
+        "spec": round_.job.spec, "settings": round_settings(round_.job.spec), "created_at": _iso(round_.created_at),
+        "exposure_reason": round_.exposure_reason,
         # What the witness picked, and said about it, to ask for this round.
         "from_pick": None if round_.parent_candidate_id is None else {
             "candidate_id": str(round_.parent_candidate_id), "round": parent[0] if parent else None,
-            "candidate_index": parent[1] if parent else None, "rating": round_.rating, "feedback": round_.feedback},
-        "candidates": [_candidate(c, picks, paths, final_id) for c in round_.candidates],
+            "candidate_index": parent[1] if parent else None,
+            "candidate_label": candidate_label(parent[0], parent[1]) if parent else None,
+            "rating": round_.rating, "feedback": round_.feedback},
+        "candidates": [_candidate(round_.index, c, picks, paths, final_id) for c in round_.candidates],
     }
 
 
-def _candidate(candidate: Candidate, picks: dict[uuid.UUID, list[int]], paths: dict[uuid.UUID, str],
-               final_id: uuid.UUID | None) -> dict[str, Any]:
+def _candidate(round_index: int, candidate: Candidate, picks: dict[uuid.UUID, list[int]],
+               paths: dict[uuid.UUID, str], final_id: uuid.UUID | None) -> dict[str, Any]:
     return {
-        "id": str(candidate.id), "index": candidate.index, "seed": candidate.seed,
+        "id": str(candidate.id), "index": candidate.index, "label": candidate_label(round_index, candidate.index),
+        "seed": candidate.seed, "face_found": candidate.face_found, "photographic": candidate.photographic,
         "image_id": str(candidate.image_id), "image_sha256": candidate.image.sha256,
         "image": paths.get(candidate.image_id), "shown_count": candidate.shown_count,
         "random_weights": bool((candidate.image.recipe.get("model") or {}).get("random_weights")),

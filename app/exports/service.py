@@ -6,10 +6,15 @@ Layout (every path below is listed in manifest.json with its SHA-256 and size):
     manifest.sig             Ed25519 signature (base64) over the exact bytes of manifest.json
     public_key.pem           the key that verifies manifest.sig
     images/<name>.png        every image of the case, the stored bytes unchanged (recipe inside)
+    labelled/<name>.png      each composite with the notice band under it and in its text chunk
     recipes/<name>.json      each image's recipe as the database holds it
     audit.jsonl              the case's audit events, each with prev_hash and hash
     interview.json           descriptions, sessions, rounds, candidates, picks, ratings, feedback
     report.html              the same interview for people, showing the packaged images
+
+Every export states its purpose (manifest, audit, report) and that the composites are not
+for automated face-recognition search; that purpose itself needs an admin's recorded
+consent for the case (POST /api/cases/{id}/face-recognition).
 
 Every stored image is re-hashed on the way out: bytes that no longer match their
 SHA-256 stop the export with an error naming the image, never a package that hides it.
@@ -42,6 +47,7 @@ from app.exports import signing
 from app.exports.archive import ArchiveTooLargeError, StoredZipWriter
 from app.exports.interview import collect_interview, image_paths
 from app.exports.layout import AUDIT_EXTRACT, FORMAT, INTERVIEW, MANIFEST, PUBLIC_KEY, REPORT, SIGNATURE
+from app.exports.purpose import add_labelled, check_purpose, export_use
 from app.exports.report import render_report
 from app.images.models import Image
 from app.images.service import blob_store
@@ -80,9 +86,10 @@ class _Package:
         return digest
 
 
-def export_case(db: Session, actor: Actor, case_id: uuid.UUID) -> ExportPackage:
+def export_case(db: Session, actor: Actor, case_id: uuid.UUID, purpose: str) -> ExportPackage:
     """Builds, signs and records the disclosure package of a case the actor may see."""
     case = get_case(db, actor, case_id)
+    check_purpose(db, actor, case, purpose)
     key = _signing_key(db, actor)
     db.commit()  # end the reading transaction: the package is read from one snapshot below
     _snapshot(db)
@@ -90,12 +97,12 @@ def export_case(db: Session, actor: Actor, case_id: uuid.UUID) -> ExportPackage:
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
-            manifest_sha256 = sha256_hex(_write_package(db, actor, case, key, out))
+            manifest_sha256 = sha256_hex(_write_package(db, actor, case, key, out, purpose))
         db.rollback()  # the snapshot only read; the record of the export is its own transaction
         # Recorded after the package is made, so its own extract cannot hold it: this event
         # (with the manifest's hash) is in every later export of the case.
         record(db, actor, "case.export", case_id=case.id, entity_type="case", entity_id=case.id,
-               details={"manifest_sha256": manifest_sha256, "format": FORMAT,
+               details={"manifest_sha256": manifest_sha256, "format": FORMAT, "purpose": purpose,
                         "public_key_sha256": signing.fingerprint(key), "bytes": path.stat().st_size})
         db.commit()
     except BaseException:
@@ -151,14 +158,17 @@ def _signing_key(db: Session, actor: Actor) -> Ed25519PrivateKey:
     return key
 
 
-def _write_package(db: Session, actor: Actor, case: Case, key: Ed25519PrivateKey, out: Any) -> bytes:
+def _write_package(db: Session, actor: Actor, case: Case, key: Ed25519PrivateKey, out: Any, purpose: str) -> bytes:
     """Writes every member, then the manifest and its signature; returns the manifest bytes."""
     package = _Package(StoredZipWriter(out))
     chain_head = _verified_chain_head(db)
     paths = image_paths(db, case.id)
     images = _add_images(db, package, case.id, paths)
+    labelled = add_labelled(package, images)
     events = _add_audit_extract(db, package, case.id, chain_head["id"])
     interview = collect_interview(db, case, paths)
+    use = export_use(purpose, case)
+    interview["export"] = {**use, "labelled": {e["image_id"]: e["path"] for e in labelled}}
     package.add(INTERVIEW, (canonical_json(interview) + "\n").encode("utf-8"))
     created_at = utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")
     package.add(REPORT, render_report(interview, exported_at=created_at, exporter=actor.username,
@@ -171,6 +181,8 @@ def _write_package(db: Session, actor: Actor, case: Case, key: Ed25519PrivateKey
         "exporter": {"id": str(actor.id) if actor.id else None, "username": actor.username, "role": actor.role},
         "files": sorted(package.files, key=lambda f: f["path"]),
         "images": images,
+        **use,
+        "labelled_images": labelled,
         "audit": {"extract": AUDIT_EXTRACT, "events": events, "chain_head": chain_head},
         "signing": {"algorithm": signing.ALGORITHM, "public_key": signing.public_pem(key),
                     "public_key_sha256": signing.fingerprint(key), "signature": SIGNATURE},

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UtcDateTime, new_id, utcnow
@@ -23,4 +23,10 @@ class Image(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     recipe: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # 64-bit difference hash (hex): finds one witness's composites offered to another (app/images/phash.py).
+    phash: Mapped[str | None] = mapped_column(String(16))
+    # An admin's recorded reason to use this upload as a reference although it matches another witness's face.
+    release_reason: Mapped[str | None] = mapped_column(Text)
+    released_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

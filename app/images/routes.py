@@ -2,16 +2,21 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.audit.service import record
 from app.images import service
+from app.images.labels import labelled_png
 from app.images.uploads import MAX_BYTES, store_upload
-from app.users.deps import CurrentActor, Db
+from app.sessions import exposure, references
+from app.users.deps import AdminActor, CurrentActor, Db
+from common.recipe import sha256_hex
 from common.spec import JobStatus
 
 router = APIRouter(prefix="/api", tags=["images"])
@@ -38,11 +43,32 @@ async def upload(case_id: uuid.UUID, db: Db, actor: CurrentActor, file: Annotate
 
 @router.get("/images/{image_id}", response_class=Response,
             responses={200: {"content": {"image/png": {}}, "description": "the PNG, recipe in its iTXt chunk"}})
-def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
+def get_image(image_id: uuid.UUID, db: Db, actor: CurrentActor, witness_viewing: bool = False) -> Response:
+    """The stored bytes, unlabelled (the screen shows the label beside them). With witness_viewing=1
+    the artist's screen says the witness is looking at it: a candidate's face is recorded as shown."""
     image = service.get_image(db, actor, image_id)
     png = service.blob_store().get(image.sha256)
+    if witness_viewing:
+        exposure.shown_on_artist_screen(db, actor, image.id)
     # Personal data: never kept in a (shared computer's) disk cache.
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store", "ETag": f'"{image.sha256}"'})
+
+
+@router.get("/images/{image_id}/download", response_class=Response,
+            responses={200: {"content": {"image/png": {}},
+                             "description": "a composite with the notice band under it and in its text chunk"}})
+def download_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response:
+    """A copy to take away: composites carry the notice (app/images/labels.py); uploads go as stored."""
+    image = service.get_image(db, actor, image_id)
+    png = service.blob_store().get(image.sha256)
+    labelled = image.kind == "candidate"
+    body = labelled_png(png) if labelled else png
+    record(db, actor, "image.download", case_id=image.case_id, entity_type="image", entity_id=image.id,
+           details={"sha256": image.sha256, "labelled": labelled, "download_sha256": sha256_hex(body)})
+    db.commit()
+    name = f"{'composite' if labelled else image.kind}-{image.id.hex[:8]}.png"
+    return Response(body, media_type="image/png", headers={
+        "Cache-Control": "private, no-store", "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 class VerifyOut(BaseModel):
@@ -68,3 +94,24 @@ def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response,
     if not JobStatus(job.status).is_final:
         response.status_code = 202
     return VerifyOut(job_id=job.id, status=job.status, error=job.error, **(job.result or {}))
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="why this upload may be used although it matches another witness's face")
+
+
+class ReleaseOut(BaseModel):
+    id: uuid.UUID
+    release_reason: str
+    released_at: datetime
+
+
+@router.post("/cases/{case_id}/uploads/{upload_id}/release", response_model=ReleaseOut)
+def release_upload(case_id: uuid.UUID, upload_id: uuid.UUID, body: ReleaseIn, db: Db, actor: AdminActor) -> ReleaseOut:
+    """Admin only: lets a reference that matches another witness's candidate be used, with the reason on record."""
+    upload = references.release_upload(db, actor, case_id, upload_id, body.reason)
+    assert upload.release_reason is not None and upload.released_at is not None
+    return ReleaseOut(id=upload.id, release_reason=upload.release_reason, released_at=upload.released_at)

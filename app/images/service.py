@@ -12,6 +12,7 @@ from app.audit.service import record
 from app.cases.service import can_see
 from app.errors import InvalidError, NotFoundError
 from app.images.models import Image
+from app.images.phash import dhash_png
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
 from app.users.actor import Actor
@@ -38,7 +39,8 @@ def get_image(db: Session, actor: Actor, image_id: uuid.UUID) -> Image:
 def store_image(db: Session, case_id: uuid.UUID, kind: str, png: bytes, width: int, height: int,
                 recipe: dict[str, Any]) -> Image:
     sha256 = blob_store().put(png)
-    image = Image(sha256=sha256, case_id=case_id, kind=kind, width=width, height=height, recipe=recipe)
+    phash = None if kind == "mask" else dhash_png(png)
+    image = Image(sha256=sha256, case_id=case_id, kind=kind, width=width, height=height, recipe=recipe, phash=phash)
     db.add(image)
     db.flush()
     return image

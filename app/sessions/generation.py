@@ -19,6 +19,7 @@ from app.images.models import Image
 from app.images.service import blob_store
 from app.registry.service import get_adapter
 from app.sessions.models import Candidate, SketchSession
+from app.sessions.references import check_cross_witness, is_photographic, sketch_of
 from app.sessions.schemas import RoundParams
 from common.spec import AdapterRef, GenerationSpec, Mode, Strategy, StyleBlend
 from common.styles import DEFAULT_STYLE, with_style
@@ -63,9 +64,14 @@ def _upload(db: Session, session: SketchSession, upload_id: uuid.UUID | None, ki
     return image.sha256
 
 
-def _check_region(region: str, parent_sha256: str | None) -> None:
+def _check_region(region: str, parent_sha256: str | None, parent: Candidate | None) -> None:
+    """A region needs a face on the pick. The "no face" badge (the worker's face check) and this check
+    run the same full detector (common/faces.find_face); once the badge is known it decides."""
     if parent_sha256 is None:
         raise InvalidError("region: a region refines a picked candidate; the first round has none")
+    if parent is not None and parent.face_found is False:
+        raise InvalidError(f"region: no face found on this candidate (it is marked \"no face\"), so the "
+                           f"{region!r} region cannot be located; paint a mask instead")
     from common.faces import NoFaceError, region_mask
 
     with PILImage.open(io.BytesIO(blob_store().get(parent_sha256))) as image:
@@ -80,12 +86,21 @@ def build_spec(db: Session, session: SketchSession, params: dict[str, Any], chos
     strategy = Strategy(params["model"])
     reference = _upload(db, session, chosen.reference_upload_id, "reference", "reference_upload_id")
     mask = _upload(db, session, chosen.mask_upload_id, "mask", "mask_upload_id")
+    sketchify, first_image = chosen.sketchify_reference, reference
+    if chosen.reference_upload_id is not None:
+        # Never another witness's face; never a photograph (app/sessions/references.py).
+        upload = db.get(Image, chosen.reference_upload_id)
+        assert upload is not None  # _upload checked it
+        check_cross_witness(db, session, upload)
+        sketchify = sketchify or is_photographic(upload)
+        if sketchify and strategy is Strategy.IMG2IMG and parent is None:
+            first_image = sketch_of(db, upload)
     # Without a pick, an uploaded reference can be the starting image (Model 1 from a hand sketch).
-    start = parent.image.sha256 if parent else (reference if strategy is Strategy.IMG2IMG else None)
+    start = parent.image.sha256 if parent else (first_image if strategy is Strategy.IMG2IMG else None)
     if chosen.region and mask:
         raise InvalidError("region: choose a facial region or a painted mask, not both")
     if chosen.region:
-        _check_region(chosen.region, start)
+        _check_region(chosen.region, start, parent)
     if mask and start is None:
         raise InvalidError("mask_upload_id: a mask refines a picked candidate; the first round has none")
     fusion = params["fusion_weight"]
@@ -105,7 +120,7 @@ def build_spec(db: Session, session: SketchSession, params: dict[str, Any], chos
         negative_prompt=negative,
         seeds=seeds, steps=params["steps"], guidance=params["guidance"], strength=params["strength"],
         width=params["width"], height=params["height"], parent_sha256=start, fusion_weight=fusion,
-        reference_sha256=reference, sketchify_reference=chosen.sketchify_reference, clip_adapter=clip_adapter,
+        reference_sha256=reference, sketchify_reference=sketchify, clip_adapter=clip_adapter,
         adapters=adapters, adapter_schedule=params["adapter_schedule"], style=style, style_blend=blend,
         region=chosen.region, mask_sha256=mask,
     )

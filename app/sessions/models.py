@@ -30,6 +30,9 @@ class SketchSession(Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The witness's words about the approved likeness, verbatim, and their confidence (0-10).
+    approval_statement: Mapped[str | None] = mapped_column(Text)
+    approval_confidence: Mapped[int | None] = mapped_column(Integer)
 
     rounds: Mapped[list[Round]] = relationship(order_by="Round.index", lazy="selectin")
 
@@ -51,6 +54,8 @@ class Round(Base):
     parent_candidate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     rating: Mapped[int | None] = mapped_column(Integer)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # The artist's reason for drawing past the witness's exposure cap (app/sessions/exposure.py).
+    exposure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(lazy="joined")
@@ -72,6 +77,8 @@ class Candidate(Base):
     # Face checks (dlib): is there a face, and how close is it to the picked parent (drift).
     face_found: Mapped[bool | None] = mapped_column(Boolean)
     identity_similarity: Mapped[float | None] = mapped_column(Float)
+    # Looks like a photograph rather than a drawing (common/photo.py), checked beside the face.
+    photographic: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     image: Mapped[Image] = relationship(lazy="joined")

@@ -6,11 +6,16 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 from app.security.ratelimit import GENERATE, limiter
-from app.sessions import service
+from app.sessions import exposure, service
+from app.sessions.models import SketchSession
 from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
 from app.users.deps import CurrentActor, Db
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+def _out(db: Db, session: SketchSession) -> SessionOut:
+    return exposure.with_safeguards(db, session, service.session_out(session))
 # Resending a submit with the same key returns the first answer instead of a second job.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
@@ -20,12 +25,12 @@ def create_session(body: SessionCreate, db: Db, actor: CurrentActor,
                    idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
     session = service.create_session(db, actor, body, idempotency_key)
-    return service.session_out(service.get_session(db, actor, session.id))
+    return _out(db, service.get_session(db, actor, session.id))
 
 
 @router.get("/{session_id}", response_model=SessionOut)
 def get_session(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> SessionOut:
-    return service.session_out(service.get_session(db, actor, session_id))
+    return _out(db, service.get_session(db, actor, session_id))
 
 
 @router.post("/{session_id}/rounds", response_model=SessionOut, status_code=201)
@@ -33,13 +38,14 @@ def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentAc
               idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
     service.add_round(db, actor, service.get_session(db, actor, session_id), body, idempotency_key)
-    return service.session_out(service.get_session(db, actor, session_id))
+    return _out(db, service.get_session(db, actor, session_id))
 
 
 @router.post("/{session_id}/approve", response_model=SessionOut)
 def approve(session_id: uuid.UUID, body: ApproveIn, db: Db, actor: CurrentActor) -> SessionOut:
-    session = service.approve(db, actor, service.get_session(db, actor, session_id), body.candidate_id)
-    return service.session_out(session)
+    session = service.approve(db, actor, service.get_session(db, actor, session_id), body.candidate_id,
+                              statement=body.statement, confidence=body.confidence)
+    return _out(db, session)
 
 
 @router.post("/{session_id}/candidates/{candidate_id}/shown", status_code=204)

@@ -53,6 +53,8 @@ class SessionCreate(RoundParams):
     description_id: uuid.UUID
     candidates: int = Field(default=4, ge=1, le=MAX_CANDIDATES)
     rounds: int = Field(default=5, ge=1, le=50, description="refinement rounds after the first")
+    exposure_reason: str | None = Field(default=None, max_length=2000,
+                                        description="why this round may take the witness past the exposure cap")
 
 
 class RoundCreate(RoundParams):
@@ -60,12 +62,17 @@ class RoundCreate(RoundParams):
     rating: int | None = Field(default=None, ge=0, le=10, description="likeness, 0 (none) to 10 (exact)")
     feedback: str = Field(default="", max_length=100_000)
     candidates: int | None = Field(default=None, ge=1, le=MAX_CANDIDATES)
+    exposure_reason: str | None = Field(default=None, max_length=2000,
+                                        description="why this round may take the witness past the exposure cap")
 
 
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     candidate_id: uuid.UUID
+    statement: str = Field(min_length=1, max_length=100_000,
+                           description="the witness's words about the likeness, verbatim")
+    confidence: int = Field(ge=0, le=10, description="the witness's confidence in the likeness, 0 (none) to 10")
 
 
 class CandidateOut(BaseModel):
@@ -77,6 +84,7 @@ class CandidateOut(BaseModel):
     shown_count: int
     face_found: bool | None = None
     identity_similarity: float | None = None
+    photographic: bool | None = Field(default=None, description="looks like a photograph (common/photo.py)")
 
 
 class RoundOut(BaseModel):
@@ -96,6 +104,7 @@ class RoundOut(BaseModel):
     feedback: str | None
     created_at: datetime
     candidates: list[CandidateOut]
+    exposure_reason: str | None = None
 
 
 class SessionOut(BaseModel):
@@ -110,6 +119,11 @@ class SessionOut(BaseModel):
     created_at: datetime
     approved_at: datetime | None
     rounds: list[RoundOut]
+    approval_statement: str | None = None
+    approval_confidence: int | None = None
+    exposures: int = Field(default=0, description="distinct candidate faces this witness has been shown")
+    exposure_cap: int = Field(default=0, description="LIKENESS_EXPOSURE_CAP")
+    warning: str | None = Field(default=None, description="set from 75% of the exposure cap")
 
 
 class SessionSummary(BaseModel):

@@ -22,6 +22,7 @@ from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
+from app.sessions import exposure
 from app.sessions.generation import build_spec, sticky_params
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
@@ -121,6 +122,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
     prompt = data.prompt or build_prompt(description.text, description.attributes)
     round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
                           seeds=_seeds(data.seed, data.candidates), parent=None)
+    exposure.guard_round(db, actor, session, round_, data.exposure_reason)
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
@@ -184,6 +186,7 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     round_ = _queue_round(db, session, data, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
                           negative=data.negative_prompt or parent_round.negative_prompt,
                           seeds=_seeds(data.seed, count), parent=parent)
+    exposure.guard_round(db, actor, session, round_, data.exposure_reason)
     round_.rating, round_.feedback = data.rating, data.feedback
     # The witness's words are evidence: the round keeps them; the audit keeps their hash.
     record(db, actor, "candidate.pick", case_id=session.case_id, entity_type="candidate", entity_id=parent.id,
@@ -200,12 +203,16 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     return session
 
 
-def approve(db: Session, actor: Actor, session: SketchSession, candidate_id: uuid.UUID) -> SketchSession:
+def approve(db: Session, actor: Actor, session: SketchSession, candidate_id: uuid.UUID, *, statement: str,
+            confidence: int) -> SketchSession:
     _require_active(session)
     candidate = _candidate_in(db, session, candidate_id, actor)
     session.status, session.final_candidate_id, session.approved_at = "approved", candidate.id, utcnow()
+    # The witness's statement is kept verbatim on the session; the audit keeps its hash.
+    session.approval_statement, session.approval_confidence = statement, confidence
     record(db, actor, "session.approve", case_id=session.case_id, entity_type="session", entity_id=session.id,
-           details={"candidate_id": str(candidate.id), "image_sha256": candidate.image.sha256})
+           details={"candidate_id": str(candidate.id), "image_sha256": candidate.image.sha256,
+                    "statement_sha256": sha256_hex(statement.encode("utf-8")), "confidence": confidence})
     db.commit()
     return session
 

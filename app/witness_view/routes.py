@@ -15,9 +15,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.cases.models import Case
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from app.images.service import blob_store
 from app.security.ratelimit import WITNESS, limiter
+from app.sessions import exposure
 from app.sessions import service as sessions
 from app.sessions.models import Candidate, Round, SketchSession
 from app.sessions.schemas import Region, RoundCreate
@@ -67,6 +69,7 @@ class WitnessView(BaseModel):
     expires_at: datetime
     csrf_token: str
     rounds: list[WitnessRound]
+    ended: bool = Field(default=False, description="the session is approved or closed: no faces are shown any more")
 
 
 class WitnessPick(BaseModel):
@@ -117,7 +120,24 @@ def _session(db: Db, link: WitnessLink) -> SketchSession:
     return session
 
 
-def _view(session: SketchSession, link: WitnessLink) -> WitnessView:
+def _ended(db: Db, session: SketchSession) -> bool:
+    """Approved, or its case closed: the witness's view shows no more faces."""
+    case = db.get(Case, session.case_id)
+    return session.status != "active" or case is None or case.status == "closed"
+
+
+def _open_session(db: Db, link: WitnessLink) -> SketchSession:
+    """The link's session for a route that shows or changes faces; refused once the session has ended."""
+    session = _session(db, link)
+    if _ended(db, session):
+        raise UnauthorizedError("this sketch session has ended; thank you, there is nothing more to look at")
+    return session
+
+
+def _view(session: SketchSession, link: WitnessLink, ended: bool = False) -> WitnessView:
+    if ended:
+        return WitnessView(session_id=session.id, status=session.status, expires_at=link.expires_at,
+                           csrf_token=link.csrf_token, rounds=[], ended=True)
     rounds = [WitnessRound(index=r.index, status=r.job.status, step=r.job.step, total_steps=r.job.total_steps,
                            candidates=[WitnessCandidate(id=c.id, index=c.index,
                                                         image_url=f"/api/witness/images/{c.id}")
@@ -152,12 +172,14 @@ def exchange(body: ExchangeIn, request: Request, response: Response, db: Db) -> 
     cookie, link = service.exchange(db, body.token, client_address(request))
     response.set_cookie(WITNESS_COOKIE, cookie, httponly=True, samesite="strict", path="/api/witness",
                         secure=request.url.scheme == "https", expires=link.expires_at)
-    return _view(_session(db, link), link)
+    session = _session(db, link)
+    return _view(session, link, _ended(db, session))
 
 
 @router.get("/witness/session", response_model=WitnessView)
 def view(db: Db, link: Link) -> WitnessView:
-    return _view(_session(db, link), link)
+    session = _session(db, link)
+    return _view(session, link, _ended(db, session))
 
 
 def _candidate(db: Db, session: SketchSession, candidate_id: uuid.UUID) -> Candidate:
@@ -169,20 +191,23 @@ def _candidate(db: Db, session: SketchSession, candidate_id: uuid.UUID) -> Candi
 
 
 @router.get("/witness/images/{candidate_id}", response_class=Response)
-def image(candidate_id: uuid.UUID, db: Db, link: Link) -> Response:
-    candidate = _candidate(db, _session(db, link), candidate_id)
+def image(candidate_id: uuid.UUID, request: Request, db: Db, link: Link) -> Response:
+    session = _open_session(db, link)
+    candidate = _candidate(db, session, candidate_id)
+    # Recorded by the server as the bytes go out: exposure no longer depends on the client calling /shown.
+    exposure.record_shown(db, request.state.actor, session, candidate, "witness-link")
     return Response(blob_store().get(candidate.image.sha256), media_type="image/png",
                     headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/witness/shown", status_code=204)
 def shown(body: ShownIn, request: Request, db: Db, link: Link) -> None:
-    sessions.mark_shown(db, request.state.actor, _session(db, link), body.candidate_id)
+    sessions.mark_shown(db, request.state.actor, _open_session(db, link), body.candidate_id)
 
 
 @router.post("/witness/rounds", response_model=WitnessView, status_code=201)
 def pick(body: WitnessPick, request: Request, db: Db, link: Link) -> WitnessView:
-    session = _session(db, link)
+    session = _open_session(db, link)
     _candidate(db, session, body.candidate_id)
     data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback, region=body.region)
     sessions.add_round(db, request.state.actor, session, data)

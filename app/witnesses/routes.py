@@ -5,8 +5,8 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from app.sessions.exposure import exposure_cap, exposures, warning
 from app.sessions.prompt import NEGATIVE_PROMPT, PROMPT_WINDOW, build_prompt, count_tokens
-from app.sessions.service import exposures
 from app.users.deps import CurrentActor, Db
 from app.witnesses import service
 from app.witnesses.models import Description, Witness
@@ -31,9 +31,10 @@ def description_out(description: Description) -> DescriptionOut:
 
 
 def witness_out(db: Session, witness: Witness) -> WitnessOut:
+    count = exposures(db, witness.id)
     return WitnessOut(id=witness.id, case_id=witness.case_id, name=witness.name, contact=witness.contact,
                       created_at=witness.created_at, descriptions=[description_out(d) for d in witness.descriptions],
-                      exposures=exposures(db, witness.id))
+                      exposures=count, exposure_cap=exposure_cap(), warning=warning(count))
 
 
 @router.post("/cases/{case_id}/witnesses", response_model=WitnessOut, status_code=201)

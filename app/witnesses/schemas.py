@@ -58,7 +58,9 @@ class WitnessOut(BaseModel):
     contact: str
     created_at: datetime
     descriptions: list[DescriptionOut] = []
-    exposures: int = Field(default=0, description="candidate faces shown to this witness so far")
+    exposures: int = Field(default=0, description="distinct candidate faces shown to this witness so far")
+    exposure_cap: int = Field(default=0, description="LIKENESS_EXPOSURE_CAP: faces one witness may be shown")
+    warning: str | None = Field(default=None, description="set from 75% of the exposure cap")
 
 
 class PromptPreviewIn(BaseModel):

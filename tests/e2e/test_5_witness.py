@@ -100,7 +100,8 @@ def test_witness_picks_rates_and_asks_for_changes(page: Any, api: Api) -> None:
         assert img.get_attribute("src") in new_src
 
     # When the artist approves the composite, the witness screen says thank you.
-    api.post(f"/api/sessions/{session['id']}/approve", {"candidate_id": picked["id"]})
+    api.post(f"/api/sessions/{session['id']}/approve", {"candidate_id": picked["id"], "statement": "That is him",
+                                                       "confidence": 7})
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("img")).to_have_count(0)
     shot(page, "5-witness-05-thank-you")

@@ -13,7 +13,8 @@ def _approved_case(client: TestClient, artist: dict[str, str]) -> dict:
     session = start(client, artist, candidates=1)
     run_queued()
     candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
-    ok(client.post(f"/api/sessions/{session['id']}/approve", headers=artist, json={"candidate_id": candidate["id"]}))
+    ok(client.post(f"/api/sessions/{session['id']}/approve", headers=artist,
+                   json={"candidate_id": candidate["id"], "statement": "yes", "confidence": 8}))
     ok(client.patch(f"/api/cases/{session['case_id']}", headers=artist, json={"status": "closed"}))
     return {**session, "composite_sha256": candidate["image_sha256"]}
 

@@ -42,7 +42,7 @@ def _audit(client: TestClient, case_id: str | None = None) -> list[dict[str, Any
 def test_package_holds_the_whole_interview_signed(client: TestClient, artist: dict[str, str],
                                                    sqlite_stack: Stack, tmp_path: Path) -> None:
     session = interviewed_case(client, artist, "EXPORT-1")
-    response = client.get(f"/api/cases/{session['case_id']}/export", headers=artist)
+    response = client.get(f"/api/cases/{session['case_id']}/export?purpose=disclosure", headers=artist)
     assert response.status_code == 200, response.text
     assert "EXPORT-1" in response.headers["content-disposition"]
     files = members(response.content)
@@ -125,7 +125,7 @@ def test_tampered_blob_refuses_export(client: TestClient, artist: dict[str, str]
     data = bytearray(blob.read_bytes())
     data[-20] ^= 0x01
     blob.write_bytes(bytes(data))
-    response = client.get(f"/api/cases/{session['case_id']}/export", headers=artist)
+    response = client.get(f"/api/cases/{session['case_id']}/export?purpose=disclosure", headers=artist)
     assert response.status_code == 409
     image_id = candidate["image_url"].rsplit("/", 1)[1]
     assert image_id in response.json()["detail"] and "no longer match" in response.json()["detail"]
@@ -135,9 +135,9 @@ def test_tampered_blob_refuses_export(client: TestClient, artist: dict[str, str]
 
 def test_only_those_who_see_the_case_export(client: TestClient, artist: dict[str, str]) -> None:
     ids = open_case(client, artist, "EXPORT-ACCESS")
-    response = client.get(f"/api/cases/{ids['case_id']}/export", headers=bearer(client, "other"))
+    response = client.get(f"/api/cases/{ids['case_id']}/export?purpose=disclosure", headers=bearer(client, "other"))
     assert response.status_code == 404 and "not found" in response.json()["detail"]
-    assert client.get(f"/api/cases/{ids['case_id']}/export").status_code == 401
+    assert client.get(f"/api/cases/{ids['case_id']}/export?purpose=disclosure").status_code == 401
     admin = export(client, bearer(client, "boss"), ids["case_id"])
     assert json.loads(members(admin)["manifest.json"])["exporter"]["role"] == "admin"
 
@@ -149,7 +149,7 @@ def test_configured_key_that_is_missing_is_503(client: TestClient, artist: dict[
     ids = open_case(client, artist, "EXPORT-NOKEY")
     monkeypatch.setenv("LIKENESS_SIGNING_KEY", str(tmp_path / "absent.pem"))
     get_settings.cache_clear()
-    response = client.get(f"/api/cases/{ids['case_id']}/export", headers=artist)
+    response = client.get(f"/api/cases/{ids['case_id']}/export?purpose=disclosure", headers=artist)
     assert response.status_code == 503 and "absent.pem" in response.json()["detail"]
     assert not (tmp_path / "absent.pem").exists()
 

@@ -72,7 +72,7 @@ def test_approved_session_is_closed(client: TestClient, artist: dict[str, str]) 
     run_queued()
     candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
     approved = ok(client.post(f"/api/sessions/{session['id']}/approve", headers=artist,
-                              json={"candidate_id": candidate["id"]}))
+                              json={"candidate_id": candidate["id"], "statement": "him", "confidence": 6}))
     assert approved["status"] == "approved" and approved["final_candidate_id"] == candidate["id"]
     response = client.post(f"/api/sessions/{session['id']}/rounds", headers=artist,
                            json={"candidate_id": candidate["id"], "rating": 5, "feedback": "x"})
