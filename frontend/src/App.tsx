@@ -11,7 +11,9 @@ import { InterviewPage } from "./pages/InterviewPage";
 import { SessionPage } from "./pages/SessionPage";
 import { WitnessPage } from "./pages/WitnessPage";
 import { WitnessLinkPage } from "./pages/WitnessLinkPage";
-import { AdminAuditPage, AdminModelsPage, AdminUsersPage } from "./pages/AdminPage";
+import { AdminUsersPage } from "./pages/admin/AdminUsersPage";
+import { AdminModelsPage } from "./pages/admin/AdminModelsPage";
+import { AdminAuditPage } from "./pages/admin/AdminAuditPage";
 
 export function AppRoutes() {
   return (

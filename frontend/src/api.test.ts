@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, describeDetail, onUnauthorized, resetUnsupportedFields, setCsrfToken, startNextRound, witnessApi } from "./api";
+import { api, ApiError, describeDetail, onUnauthorized, setCsrfToken, witnessApi } from "./api";
 
 function mockFetch(status: number, body: unknown) {
   const fn = vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } }));
@@ -78,40 +78,15 @@ describe("api client", () => {
     expect((init.headers as Record<string, string>)["Content-Type"]).toBeUndefined();
   });
 
-  it("retries a round without region/mask when the server does not know them yet, once", async () => {
-    resetUnsupportedFields();
-    const session = { id: "s", rounds: [] };
-    const fn = vi.fn(async (_url: string, init: RequestInit) => {
-      const body = JSON.parse(String(init.body)) as Record<string, unknown>;
-      if ("region" in body) {
-        return new Response(JSON.stringify({ detail: "region: Extra inputs are not permitted" }), { status: 422 });
-      }
-      return new Response(JSON.stringify(session), { status: 201 });
-    });
-    vi.stubGlobal("fetch", fn);
-    const first = await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose" });
-    expect(first.dropped).toEqual(["region"]);
-    expect(fn).toHaveBeenCalledTimes(2);
-    const second = await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "eyes" });
-    expect(second.dropped).toEqual(["region"]);
-    expect(fn).toHaveBeenCalledTimes(3);
-    // A bad value for a known field (say, no face found for the region) is an error to show, not to retry.
-    resetUnsupportedFields();
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "region: no face found in the picked candidate" }), { status: 422 })));
-    await expect(startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose" })).rejects.toThrow("no face found");
-    // Pydantic's list form is understood too.
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async (_url: string, init: RequestInit) =>
-        "mask_upload_id" in JSON.parse(String(init.body))
-          ? new Response(JSON.stringify({ detail: [{ loc: ["body", "mask_upload_id"], msg: "Extra inputs are not permitted", type: "extra_forbidden" }] }), { status: 422 })
-          : new Response(JSON.stringify(session), { status: 201 }),
-      ),
-    );
-    expect((await startNextRound("s", { candidate_id: "c", rating: 5, feedback: "", mask_upload_id: "m" })).dropped).toEqual(["mask_upload_id"]);
-    // Other validation errors are not retried.
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "rating: too high" }), { status: 422 })));
-    await expect(startNextRound("s", { candidate_id: "c", rating: 50, feedback: "" })).rejects.toThrow("rating: too high");
+  it("sends the region and mask with the next round and shows a refusal once, without retrying", async () => {
+    const fn = mockFetch(201, { id: "s", rounds: [] });
+    await api.nextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose", mask_upload_id: "m" });
+    const [url, init] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/sessions/s/rounds");
+    expect(JSON.parse(String(init.body))).toMatchObject({ region: "nose", mask_upload_id: "m" });
+    const refused = mockFetch(422, { detail: "region: no face found in the picked candidate" });
+    await expect(api.nextRound("s", { candidate_id: "c", rating: 5, feedback: "", region: "nose" })).rejects.toThrow("no face found");
+    expect(refused).toHaveBeenCalledTimes(1);
   });
 
   it("creates and revokes witness links for a session", async () => {

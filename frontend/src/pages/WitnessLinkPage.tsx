@@ -1,12 +1,11 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { ApiError, witnessApi, type WitnessView } from "../api";
-import { useAction, useDocumentTitle, useDraftState, useInterval, useReportOnce } from "../hooks";
+import { useDocumentTitle, useInterval } from "../hooks";
 import { ErrorNotice, Loading } from "../components/ui";
-import { WitnessFrame } from "../components/WitnessFrame";
-import { WitnessChoiceForm, WitnessFaces } from "../components/WitnessChoice";
-import { WitnessDrawing, WitnessMessage, WitnessThanks, WitnessWaiting } from "../components/WitnessMessage";
+import { WitnessMessage } from "../components/WitnessMessage";
+import { WitnessScreen } from "../components/WitnessScreen";
 import { LINK_ENDED, takeLinkToken } from "../lib/witnessLink";
-import { busyRound, checkWitnessChoice, EMPTY_WITNESS_DRAFT, sortedFaces, witnessPollMs, witnessScreen, type WitnessDraft, type WitnessFaceLike } from "../lib/witnessView";
+import { witnessPollMs } from "../lib/witnessView";
 
 type Phase = { kind: "opening" } | { kind: "open"; view: WitnessView } | { kind: "ended" } | { kind: "failed"; error: ApiError };
 
@@ -116,50 +115,13 @@ export function WitnessLinkPage() {
     return () => window.clearTimeout(id);
   }, [expiresAt]);
 
-  const screen = view ? witnessScreen(view.status, view.rounds) : null;
-  const shown = screen?.kind === "choose" ? screen.round : undefined;
-  const faces = useMemo(() => (shown ? sortedFaces(shown) : []), [shown]);
-  const busy = view ? !!busyRound(view.rounds) : false;
-
-  const [draft, setDraft, discard] = useDraftState<WitnessDraft>(view ? `witness-link:${view.session_id}` : null, EMPTY_WITNESS_DRAFT);
-  useEffect(() => {
-    if (shown && draft.roundIndex !== shown.index) setDraft({ ...EMPTY_WITNESS_DRAFT, roundIndex: shown.index });
-  }, [shown, draft.roundIndex, setDraft]);
-
-  const csrf = view?.csrf_token ?? null;
-  useReportOnce(
-    faces.map((f) => f.id),
-    csrf ? (id) => witnessApi.shown(csrf, id) : null,
-  );
-
-  const pick = useCallback((face: WitnessFaceLike) => setDraft((d) => ({ ...d, pickedId: face.id })), [setDraft]);
-
-  const send = useAction(async () => {
-    const problem = checkWitnessChoice(draft);
-    if (problem) throw problem;
-    if (!csrf || !draft.pickedId) return undefined;
-    try {
-      const next = await witnessApi.pick(csrf, { candidate_id: draft.pickedId, rating: draft.rating, feedback: draft.feedback.trim() });
-      discard();
-      setPhase({ kind: "open", view: next });
-      return next;
-    } catch (err) {
-      if (isEnded(err)) setPhase({ kind: "ended" });
-      throw err;
-    }
-  });
-  const clearSendError = send.clearError;
-  useEffect(() => {
-    clearSendError();
-  }, [draft.pickedId, draft.rating, clearSendError]);
-
-  let body;
+  let fallback: ReactNode = null;
   if (phase.kind === "opening") {
-    body = <Loading what="the faces" />;
+    fallback = <Loading what="the faces" />;
   } else if (phase.kind === "ended") {
-    body = <WitnessMessage title={LINK_ENDED} alert />;
+    fallback = <WitnessMessage title={LINK_ENDED} alert />;
   } else if (phase.kind === "failed") {
-    body = (
+    fallback = (
       <ErrorNotice
         error={phase.error}
         title="This screen could not open"
@@ -169,38 +131,33 @@ export function WitnessLinkPage() {
         }}
       />
     );
-  } else if (!screen || screen.kind === "thanks") {
-    body = <WitnessThanks />;
-  } else if (screen.kind === "drawing") {
-    body = <WitnessDrawing progress={screen.round} />;
-  } else if (screen.kind === "waiting") {
-    body = <WitnessWaiting failed={screen.failed} />;
-  } else {
-    const chosen = faces.findIndex((f) => f.id === draft.pickedId);
-    body = (
-      <div className="witness-layout">
-        <WitnessFaces faces={faces} pickedId={draft.pickedId} onPick={pick} />
-        <WitnessChoiceForm
-          chosenNumber={chosen >= 0 ? chosen + 1 : null}
-          draft={draft}
-          setDraft={setDraft}
-          onSend={() => void send.run()}
-          sending={send.pending}
-          busy={busy}
-          error={send.error}
-          regions={false}
-        />
-      </div>
-    );
   }
+  const csrf = view?.csrf_token ?? null;
   return (
-    <WitnessFrame>
-      {offline && phase.kind === "open" && (
-        <p className="witness-offline" role="status">
-          The connection dropped. Trying again…
-        </p>
-      )}
-      {body}
-    </WitnessFrame>
+    <WitnessScreen
+      view={view}
+      fallback={fallback}
+      banner={
+        offline &&
+        phase.kind === "open" && (
+          <p className="witness-offline" role="status">
+            The connection dropped. Trying again…
+          </p>
+        )
+      }
+      draftKey={view ? `witness-link:${view.session_id}` : null}
+      regions={false}
+      markShown={csrf ? (id) => witnessApi.shown(csrf, id) : null}
+      send={async (draft) => {
+        if (!csrf || !draft.pickedId) return;
+        try {
+          const next = await witnessApi.pick(csrf, { candidate_id: draft.pickedId, rating: draft.rating, feedback: draft.feedback.trim() });
+          setPhase({ kind: "open", view: next });
+        } catch (err) {
+          if (isEnded(err)) setPhase({ kind: "ended" });
+          throw err;
+        }
+      }}
+    />
   );
 }

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
-import { AuthProvider } from "../auth";
-import { AdminUsersPage } from "./AdminPage";
-import { setCsrfToken, type User } from "../api";
+import { AuthProvider } from "../../auth";
+import { AdminUsersPage } from "./AdminUsersPage";
+import { setCsrfToken, type User } from "../../api";
 
 const ALICE: User = { id: "u1", username: "alice", role: "admin", active: true, locked: false, created_at: "2024-01-02T10:00:00Z" };
 const BOB: User = { id: "u2", username: "bob", role: "artist", active: true, locked: false, created_at: "2024-01-03T10:00:00Z" };

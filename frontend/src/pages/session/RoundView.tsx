@@ -1,0 +1,144 @@
+import type { ApiError, Candidate, JobProgress, Round } from "../../api";
+import { Badge, ErrorNotice, KeyHint, Loading, Notice } from "../../components/ui";
+import { CandidateGrid } from "../../components/CandidateGrid";
+import { RoundProgress } from "../../components/RoundProgress";
+import { TokenMeter } from "../../components/TokenMeter";
+import { modelLabel } from "../../lib/format";
+import { STATUS_LABEL } from "../../lib/progress";
+import { candidateLabel, type CandidateRef } from "../../lib/roundTree";
+import type { ViewedRound } from "./useViewedRound";
+
+/** The middle column: the round on screen, its progress or outcome, its faces, and what drew it. */
+export function RoundView({
+  rounds,
+  byId,
+  view,
+  running,
+  progress,
+  onCancel,
+  cancelling,
+  cancelError,
+  onDismissCancelError,
+  focused,
+  setFocused,
+  pickedId,
+  compareIds,
+  finalId,
+  onPick,
+  onToggleCompare,
+  approved,
+}: {
+  rounds: Round[];
+  byId: Map<string, CandidateRef>;
+  view: ViewedRound;
+  running: Round | undefined;
+  progress: JobProgress | null;
+  onCancel: () => void;
+  cancelling: boolean;
+  cancelError: ApiError | null;
+  onDismissCancelError: () => void;
+  focused: number;
+  setFocused: (index: number) => void;
+  pickedId: string | null;
+  compareIds: string[];
+  finalId: string | null;
+  onPick: (c: Candidate) => void;
+  onToggleCompare: (c: Candidate) => void;
+  approved: boolean;
+}) {
+  const { viewed, followed, hiddenLatest, chosenRound, setChosenRound } = view;
+  const parent = viewed?.parent_candidate_id ? byId.get(viewed.parent_candidate_id) : undefined;
+  return (
+    <section className="session-main" aria-labelledby="round-title">
+      {hiddenLatest && (
+        <Notice kind="warning">
+          Round {hiddenLatest.index} {hiddenLatest.status === "failed" ? `failed${hiddenLatest.error ? `: ${hiddenLatest.error}` : ""}` : "was cancelled"}. Showing round{" "}
+          {viewed?.index}; pick any candidate to continue.
+        </Notice>
+      )}
+      {viewed ? (
+        <>
+          <div className="round-head">
+            <h2 id="round-title">
+              Round {viewed.index}
+              <span className="muted round-head-sub">
+                {" "}
+                · {viewed.mode === "txt2img" ? "from the description" : `${modelLabel(viewed.model ?? viewed.mode)}, from ${parent ? candidateLabel(parent) : "a pick"}`}
+              </span>
+            </h2>
+            <div className="round-nav">
+              <Badge tone={viewed.status === "failed" ? "danger" : viewed.status === "succeeded" ? "neutral" : "accent"}>{STATUS_LABEL[viewed.status]}</Badge>
+              {chosenRound !== null && followed && viewed.index !== followed.index && (
+                <button type="button" className="btn btn-small" onClick={() => setChosenRound(null)}>
+                  Back to latest (round {followed.index})
+                </button>
+              )}
+            </div>
+          </div>
+          {viewed.feedback && (
+            <p className="round-feedback">
+              <span className="muted">Asked for:</span> “{viewed.feedback}”{viewed.region && <span className="muted"> · region {viewed.region}</span>}
+            </p>
+          )}
+          {(viewed.status === "queued" || viewed.status === "running") && (
+            <RoundProgress round={viewed} progress={viewed.index === running?.index ? progress : null} onCancel={onCancel} cancelling={cancelling} />
+          )}
+          <ErrorNotice error={cancelError} title="The round was not cancelled" onDismiss={onDismissCancelError} compact />
+          {viewed.status === "failed" && (
+            <ErrorNotice error={viewed.error || "The worker could not draw this round."} title={`Round ${viewed.index} failed`} compact />
+          )}
+          {viewed.status === "failed" && <p className="muted small">Pick a candidate from an earlier round in the history to try again from there.</p>}
+          {viewed.status === "cancelled" && <Notice>Round {viewed.index} was cancelled. Pick a candidate from any round to continue.</Notice>}
+          {(viewed.candidates.length > 0 || viewed.status === "queued" || viewed.status === "running") && (
+            <CandidateGrid
+              round={viewed}
+              focusedIndex={focused}
+              pickedId={pickedId}
+              compareIds={compareIds}
+              finalId={finalId}
+              onFocus={setFocused}
+              onPick={onPick}
+              onToggleCompare={onToggleCompare}
+              expected={latestCandidateCount(rounds)}
+              disabled={approved}
+            />
+          )}
+          <p className="shortcut-line muted small">
+            <KeyHint>←</KeyHint> <KeyHint>→</KeyHint> move · <KeyHint>Enter</KeyHint> or <KeyHint>P</KeyHint> pick · <KeyHint>C</KeyHint> compare ·{" "}
+            <KeyHint>?</KeyHint> all shortcuts
+          </p>
+          <RoundPromptDetails round={viewed} />
+        </>
+      ) : (
+        <Loading what="the first round" />
+      )}
+    </section>
+  );
+}
+
+/** The prompt, token count and engine settings that drew a round, folded away. */
+function RoundPromptDetails({ round }: { round: Round }) {
+  return (
+    <details className="round-prompt">
+      <summary>Prompt and settings of round {round.index}</summary>
+      <TokenMeter count={round.token_count} />
+      <div className="prompt-box">{round.prompt}</div>
+      {round.settings && Object.keys(round.settings).length > 0 && (
+        <dl className="kv round-settings">
+          {Object.entries(round.settings).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd className="mono wrap">{v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </details>
+  );
+}
+
+/** How many faces the next round will likely have: as many as the newest round with faces. */
+function latestCandidateCount(rounds: Round[]): number {
+  const withCandidates = rounds.filter((r) => r.candidates.length > 0);
+  return withCandidates.length ? withCandidates[withCandidates.length - 1]!.candidates.length : 4;
+}
