@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.13.0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install frontend browser lint
+.PHONY: run test install frontend browser lint api-types
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 
+# The frontend's API types from the server's OpenAPI schema (run after changing a route or schema).
+api-types: install
+	$(PY) scripts/openapi.py
+
 test: install frontend browser lint
-	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+	@if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm test; fi
+	$(PY) scripts/openapi.py --check
 	$(PY) -m pytest

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict
 from app.errors import InvalidError
 from app.health.routes import model_status
 from app.registry import service
+from app.sessions.schemas import Style
 from app.users.deps import AdminActor, CurrentActor, Db
+from common.spec import Strategy
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
@@ -32,8 +34,8 @@ class AdapterOut(BaseModel):
 
 class RegistryOut(BaseModel):
     base: dict[str, Any]
-    strategies: list[str]
-    styles: list[str]
+    strategies: list[Strategy]
+    styles: list[Style]
     adapters: list[AdapterOut]
 
 

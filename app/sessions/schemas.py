@@ -6,10 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from common.spec import MAX_CANDIDATES, REGIONS, STYLES, Strategy, StyleBlend
+from common.spec import MAX_CANDIDATES, REGIONS, STYLES, JobStatus, Mode, Strategy, StyleBlend
 
 Style = Literal[STYLES]  # type: ignore[valid-type]
 Region = Literal[REGIONS]  # type: ignore[valid-type]
+SessionStatus = Literal["active", "approved"]
 
 
 class AdapterChoice(BaseModel):
@@ -89,13 +90,13 @@ class CandidateOut(BaseModel):
 
 class RoundOut(BaseModel):
     index: int
-    status: str
+    status: JobStatus
     job_id: uuid.UUID
     step: int
     total_steps: int
     error: str | None
-    mode: str
-    model: str
+    mode: Mode
+    model: Strategy
     prompt: str
     token_count: int
     settings: dict[str, Any]
@@ -105,11 +106,14 @@ class RoundOut(BaseModel):
     created_at: datetime
     candidates: list[CandidateOut]
     exposure_reason: str | None = None
+    # What the round refined: a named region or a painted mask (its image's hash), from the round's spec.
+    region: Region | None = None
+    mask_sha256: str | None = None
 
 
 class SessionOut(BaseModel):
     id: uuid.UUID
-    status: str
+    status: SessionStatus
     case_id: uuid.UUID
     witness_id: uuid.UUID
     description_id: uuid.UUID
@@ -130,6 +134,6 @@ class SessionSummary(BaseModel):
     id: uuid.UUID
     witness_id: uuid.UUID
     description_id: uuid.UUID
-    status: str
+    status: SessionStatus
     created_at: datetime
     rounds_count: int

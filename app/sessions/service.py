@@ -239,7 +239,7 @@ def session_out(session: SketchSession) -> SessionOut:
             error=r.job.error, mode=r.mode, model=r.model, prompt=r.prompt, token_count=r.token_count,
             settings=_settings(r.job.spec),
             parent_candidate_id=r.parent_candidate_id, rating=r.rating, feedback=r.feedback,
-            created_at=r.created_at,
+            created_at=r.created_at, region=r.job.spec.get("region"), mask_sha256=r.job.spec.get("mask_sha256"),
             candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
                                      image_sha256=c.image.sha256, shown_count=c.shown_count,
                                      face_found=c.face_found, identity_similarity=c.identity_similarity)

@@ -22,10 +22,11 @@ from app.security.ratelimit import WITNESS, limiter
 from app.sessions import exposure
 from app.sessions import service as sessions
 from app.sessions.models import Candidate, Round, SketchSession
-from app.sessions.schemas import Region, RoundCreate
+from app.sessions.schemas import Region, RoundCreate, SessionStatus
 from app.users.deps import CSRF_HEADER, SAFE_METHODS, CurrentActor, Db, client_address
 from app.witness_view import service
 from app.witness_view.models import WitnessLink
+from common.spec import JobStatus
 
 router = APIRouter(prefix="/api", tags=["witness"])
 WITNESS_COOKIE = "likeness_witness"
@@ -57,7 +58,7 @@ class WitnessCandidate(BaseModel):
 
 class WitnessRound(BaseModel):
     index: int
-    status: str
+    status: JobStatus
     step: int
     total_steps: int
     candidates: list[WitnessCandidate]
@@ -65,7 +66,7 @@ class WitnessRound(BaseModel):
 
 class WitnessView(BaseModel):
     session_id: uuid.UUID
-    status: str
+    status: SessionStatus
     expires_at: datetime
     csrf_token: str
     rounds: list[WitnessRound]

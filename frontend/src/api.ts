@@ -10,36 +10,20 @@
 
 // ---------------------------------------------------------------- types
 
-export type Role = string;
+// Generated from the server's OpenAPI schema (`make api-types`); never edit schema.d.ts by hand.
+import type { components } from "./api/schema";
 
-export interface User {
-  id: string;
-  username: string;
-  role: Role;
-  created_at?: string;
-  active?: boolean;
-  /** Locked out after too many failed sign-ins. */
-  locked?: boolean;
-}
+type Schemas = components["schemas"];
 
+export type User = Schemas["UserOut"];
+export type Role = User["role"];
 /** PATCH /api/users/{id} (admin): any of these; a new password signs the user out everywhere. */
-export interface UserUpdate {
-  role?: "admin" | "artist";
-  active?: boolean;
-  password?: string;
-}
-
+export type UserUpdate = Schemas["UserUpdate"];
 /** PATCH /api/witnesses/{id}: any of these. */
-export interface WitnessUpdate {
-  name?: string;
-  contact?: string;
-}
+export type WitnessUpdate = Schemas["WitnessUpdate"];
+export type AuthState = Schemas["Me"];
 
-export interface AuthState {
-  user: User;
-  csrf_token: string;
-}
-
+/** GET /api/health: a free-form report (the server gives it no schema); these parts are always there. */
 export interface Health {
   status: string;
   database: { ok: boolean; [key: string]: unknown };
@@ -49,294 +33,53 @@ export interface Health {
   [key: string]: unknown;
 }
 
-export type CaseStatus = "open" | "closed";
+export type CaseStatus = NonNullable<Schemas["CaseUpdate"]["status"]>;
+export type CaseSummary = Schemas["CaseOut"];
+export type CaseInput = Schemas["CaseCreate"];
+export type CaseUpdate = Schemas["CaseUpdate"];
 
-export interface CaseSummary {
-  id: string;
-  reference: string;
-  title: string;
-  offence: string | null;
-  occurred_on: string | null;
-  location: string | null;
-  notes: string | null;
-  status: CaseStatus;
-  owner: { id: string; username: string } | null;
-  created_at: string;
-  witness_count: number;
-}
+export type Attributes = Schemas["Attributes"];
+export type HairAttributes = Schemas["Hair"];
+export type AttributeValue = NonNullable<Attributes["sex"]>;
+/** The server sends a description's attributes as a plain object; they are the `Attributes` it was given. */
+export type Description = Omit<Schemas["DescriptionOut"], "attributes"> & { attributes: Attributes };
+export type Witness = Omit<Schemas["WitnessOut"], "descriptions"> & { descriptions: Description[] };
+export type CaseDetail = Omit<Schemas["CaseDetail"], "witnesses"> & { witnesses: Witness[] };
+export type PromptPreview = Schemas["PromptPreviewOut"];
 
-export interface CaseInput {
-  reference: string;
-  title: string;
-  offence?: string | null;
-  occurred_on?: string | null;
-  location?: string | null;
-  notes?: string | null;
-  status?: CaseStatus;
-}
+export type SessionStatus = Schemas["SessionOut"]["status"];
+export type SessionSummary = Schemas["SessionSummary"];
+export type JobStatus = Schemas["JobStatus"];
+export type ModelId = Schemas["Strategy"];
+export type Candidate = Schemas["CandidateOut"];
+export type Round = Schemas["RoundOut"];
+export type Region = NonNullable<Round["region"]>;
+export type Session = Schemas["SessionOut"];
+export type SessionCreate = Schemas["SessionCreate"];
+export type RoundCreate = Schemas["RoundCreate"];
 
-export type AttributeValue = string;
-
-export interface HairAttributes {
-  colour?: AttributeValue;
-  length?: AttributeValue;
-  style?: AttributeValue;
-}
-
-export interface Attributes {
-  sex?: AttributeValue;
-  age_range?: AttributeValue;
-  skin_tone?: AttributeValue;
-  build?: AttributeValue;
-  face_shape?: AttributeValue;
-  hair?: HairAttributes;
-  eyebrows?: AttributeValue;
-  eyes?: AttributeValue;
-  nose?: AttributeValue;
-  mouth?: AttributeValue;
-  jaw?: AttributeValue;
-  facial_hair?: AttributeValue;
-  glasses?: AttributeValue;
-  headwear?: AttributeValue;
-  marks?: AttributeValue;
-  other?: AttributeValue;
-}
-
-export interface Description {
-  id: string;
-  witness_id: string;
-  version: number;
-  text: string;
-  attributes: Attributes;
-  supersedes_id: string | null;
-  prompt: string;
-  token_count: number;
-  created_at: string;
-}
-
-export interface Witness {
-  id: string;
-  case_id: string;
-  name: string;
-  contact: string | null;
-  descriptions: Description[];
-}
-
-export type SessionStatus = "active" | "approved";
-
-export interface SessionSummary {
-  id: string;
-  witness_id: string;
-  description_id: string;
-  status: SessionStatus;
-  created_at: string;
-  rounds_count: number;
-}
-
-export interface CaseDetail extends CaseSummary {
-  witnesses: Witness[];
-  sessions: SessionSummary[];
-}
-
-export interface PromptPreview {
-  prompt: string;
-  negative_prompt: string;
-  token_count: number;
-  window: number;
-}
-
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-export type ModelId = "img2img" | "clip-fusion" | "clip-lora";
-
-export interface Candidate {
-  id: string;
-  index: number;
-  seed: number;
-  image_url: string;
-  image_sha256?: string;
-  shown_count?: number;
-  /** Face checks run after drawing: was a face detected, and how close is it to the pick it came from (0-1). */
-  face_found?: boolean | null;
-  identity_similarity?: number | null;
-}
-
-export interface Round {
-  index: number;
-  status: JobStatus;
-  job_id: string | null;
-  step?: number;
-  total_steps?: number;
-  created_at?: string;
-  mode: "txt2img" | "img2img";
-  model: string | null;
-  prompt: string;
-  token_count: number;
-  parent_candidate_id: string | null;
-  rating: number | null;
-  feedback: string | null;
-  error: string | null;
-  region?: string | null;
-  /** What drew the round (strategy, steps, strength, style, region, mask…), without prompts and seeds. */
-  settings?: Record<string, unknown>;
-  candidates: Candidate[];
-}
-
-export interface Session {
-  id: string;
-  status: SessionStatus;
-  case_id: string;
-  witness_id: string;
-  description_id: string;
-  max_rounds: number;
-  final_candidate_id: string | null;
-  created_at: string;
-  rounds: Round[];
-}
-
-export interface SessionCreate {
-  witness_id: string;
-  description_id: string;
-  candidates?: number;
-  prompt?: string;
-  steps?: number;
-  guidance?: number;
-  strength?: number;
-  width?: number;
-  height?: number;
-  seed?: number;
-  rounds?: number;
-  model?: ModelId;
-  /** An uploaded sketch or photo (kind "reference") the first round starts from. */
-  reference_upload_id?: string;
-  /** Turn a reference photo into a pencil sketch before drawing. */
-  sketchify_reference?: boolean;
-}
-
-export interface RoundCreate {
-  candidate_id: string;
-  rating: number | null;
-  feedback: string;
-  prompt?: string;
-  model?: ModelId;
-  region?: string;
-  mask_upload_id?: string;
-  strength?: number;
-  steps?: number;
-  guidance?: number;
-  style?: SketchStyle;
-  style_blend?: number;
-  fusion_weight?: number;
-  /** Model 3 (clip-lora): a clip-lora adapter from the registry. */
-  clip_adapter_id?: string;
-  /** UNet LoRA adapters and their weights; [] clears the ones in force. */
-  adapters?: AdapterChoice[];
-  adapter_schedule?: AdapterSchedule;
-}
-
-/** Sketch styles the registry lists (GET /api/models → styles); "pencil", "charcoal", "ink" today. */
-export type SketchStyle = string;
-export type AdapterSchedule = "constant" | "ramp";
-
-export interface AdapterChoice {
-  id: string;
-  weight: number;
-}
-
-export type AdapterKind = "unet-lora" | "clip-lora" | "clip-projection" | (string & {});
-
-export interface Adapter {
-  id: string;
-  name: string;
-  kind: AdapterKind;
-  sha256?: string;
-  size_bytes?: number;
-  config?: Record<string, unknown>;
-  metrics?: Record<string, unknown>;
-  dataset_id?: string | null;
-  created_at?: string;
-}
-
+/** Sketch styles the registry lists (GET /api/models → styles). */
+export type SketchStyle = Schemas["RegistryOut"]["styles"][number];
+export type AdapterSchedule = NonNullable<RoundCreate["adapter_schedule"]>;
+/** An adapter and its weight (the client always says the weight). */
+export type AdapterChoice = Required<Schemas["AdapterChoice"]>;
+export type Adapter = Schemas["AdapterOut"];
+export type AdapterKind = Adapter["kind"];
 /** GET /api/models: the base model, the strategies and styles the engine takes, and the adapters beside it. */
-export interface Registry {
-  base: Record<string, unknown>;
-  strategies: string[];
-  styles: string[];
-  adapters: Adapter[];
-}
+export type Registry = Schemas["RegistryOut"];
 
 /** A time-limited witness link for another device; the token rides in the URL's fragment. */
-export interface WitnessLink {
-  id: string;
-  url: string;
-  expires_at: string;
-}
-
-export interface WitnessCandidate {
-  id: string;
-  index: number;
-  image_url: string;
-}
-
-export interface WitnessRound {
-  index: number;
-  status: JobStatus;
-  step: number;
-  total_steps: number;
-  candidates: WitnessCandidate[];
-}
-
+export type WitnessLink = Schemas["LinkOut"];
+export type WitnessCandidate = Schemas["WitnessCandidate"];
+export type WitnessRound = Schemas["WitnessRound"];
 /** What a witness link shows: one session's rounds and faces, nothing about the case. */
-export interface WitnessView {
-  session_id: string;
-  status: SessionStatus;
-  expires_at: string;
-  csrf_token: string;
-  rounds: WitnessRound[];
-}
+export type WitnessView = Schemas["WitnessView"];
+export type WitnessPick = Schemas["WitnessPick"];
 
-export interface WitnessPick {
-  candidate_id: string;
-  rating: number | null;
-  feedback: string;
-}
-
-export interface JobProgress {
-  id?: string;
-  job_id?: string;
-  status: JobStatus;
-  step: number;
-  total_steps: number;
-  error: string | null;
-  /** The newest step's preview while the job runs (null before the first or once done). */
-  preview_url?: string | null;
-}
-
-export interface Upload {
-  id: string;
-  kind?: string;
-  [key: string]: unknown;
-}
-
-export interface AuditEvent {
-  id: string | number;
-  at: string;
-  actor: string | null;
-  role: string | null;
-  action: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  case_id: string | null;
-  outcome: string | null;
-  details: Record<string, unknown> | null;
-  source?: string | null;
-  hash?: string;
-}
-
-export interface AuditVerify {
-  ok: boolean;
-  events: number;
-  first_bad: string | number | null;
-}
+export type JobProgress = Schemas["ProgressEvent"];
+export type Upload = Schemas["UploadOut"];
+export type AuditEvent = Schemas["AuditEventOut"];
+export type AuditVerify = Schemas["ChainOut"];
 
 // ---------------------------------------------------------------- errors
 
@@ -515,7 +258,7 @@ export const api = {
     request<CaseSummary[]>(`/api/cases${qs(params)}`, { signal }),
   getCase: (id: string, signal?: AbortSignal) => request<CaseDetail>(`/api/cases/${enc(id)}`, { signal }),
   createCase: (input: CaseInput) => request<CaseSummary>("/api/cases", { method: "POST", body: input }),
-  updateCase: (id: string, input: Partial<CaseInput>) =>
+  updateCase: (id: string, input: CaseUpdate) =>
     request<CaseSummary>(`/api/cases/${enc(id)}`, { method: "PATCH", body: input }),
   exportUrl: (id: string) => `/api/cases/${enc(id)}/export`,
 

@@ -5,8 +5,9 @@
  * over it: whatever was typed stays on screen (and in sessionStorage drafts), and
  * signing in again bumps `epoch` so pages reload their data in place.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, ApiError, onUnauthorized, setCsrfToken, type User } from "./api";
+import { useLatest } from "./lib/useLatest";
 
 export type AuthStatus = "loading" | "signed-out" | "signed-in";
 
@@ -33,11 +34,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [epoch, setEpoch] = useState(0);
   const [probeError, setProbeError] = useState<ApiError | null>(null);
   const [probeCount, setProbeCount] = useState(0);
-  const statusRef = useRef(status);
-  statusRef.current = status;
+  const statusRef = useLatest(status);
 
   useEffect(() => {
     let cancelled = false;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a new probe starts without the last one's error
     setProbeError(null);
     api
       .me()
@@ -63,7 +64,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (statusRef.current === "signed-in") setExpired(true);
         else setStatus("signed-out");
       }),
-    [],
+    [statusRef],
   );
 
   const login = useCallback(async (username: string, password: string) => {

@@ -3,6 +3,7 @@ import { ApiError } from "./api";
 import { useAuth } from "./auth";
 import { loadDraft, saveDraft, clearDraft } from "./lib/drafts";
 import { fitGrid, type GridFit, type GridFitOptions } from "./lib/gridFit";
+import { useLatest } from "./lib/useLatest";
 
 export interface Resource<T> {
   data: T | undefined;
@@ -28,12 +29,12 @@ export function useResource<T>(fetcher: (signal: AbortSignal) => Promise<T>, key
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(key !== null);
   const [tick, setTick] = useState(0);
-  const fetcherRef = useRef(fetcher);
-  fetcherRef.current = fetcher;
+  const fetcherRef = useLatest(fetcher);
   const lastKey = useRef<string | null>(key);
 
   useEffect(() => {
     if (key === null) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- no key: nothing is loading (the effect owns the request)
       setLoading(false);
       return;
     }
@@ -57,7 +58,7 @@ export function useResource<T>(fetcher: (signal: AbortSignal) => Promise<T>, key
         setLoading(false);
       });
     return () => controller.abort();
-  }, [key, tick, epoch]);
+  }, [key, tick, epoch, fetcherRef]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload, setData };
@@ -75,6 +76,7 @@ export function useDraftState<T>(key: string | null, initial: T | (() => T)): [T
     if (keyRef.current !== key) {
       keyRef.current = key;
       const stored = key ? loadDraft<T>(key) : null;
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- another key: that key's stored draft replaces this one
       if (stored !== null) setValue(stored);
     }
   }, [key]);
@@ -98,15 +100,14 @@ export function useDebounced<T>(value: T, delayMs: number): T {
 
 /** Runs `fn` every `ms` while `enabled` and the tab is visible. */
 export function useInterval(fn: () => void, ms: number, enabled: boolean): void {
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
+  const fnRef = useLatest(fn);
   useEffect(() => {
     if (!enabled) return;
     const id = window.setInterval(() => {
       if (document.visibilityState === "visible") fnRef.current();
     }, ms);
     return () => window.clearInterval(id);
-  }, [ms, enabled]);
+  }, [ms, enabled, fnRef]);
 }
 
 export function useDocumentTitle(title: string): void {
@@ -122,10 +123,10 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
   const [error, setError] = useState<ApiError | null>(null);
   // After signing in again, a "session expired" error no longer applies.
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- after signing in again, a 401 error no longer applies
     setError((e) => (e?.status === 401 ? null : e));
   }, [epoch]);
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
+  const fnRef = useLatest(fn);
   const run = useCallback(async (...args: A): Promise<R | undefined> => {
     setPending(true);
     setError(null);
@@ -137,7 +138,7 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
     } finally {
       setPending(false);
     }
-  }, []);
+  }, [fnRef]);
   const clearError = useCallback(() => setError(null), []);
   return { run, pending, error, clearError };
 }
@@ -183,8 +184,7 @@ export function useGridFit(
  */
 export function useReportOnce(ids: string[], report: ((id: string) => Promise<unknown>) | null): void {
   const reported = useRef(new Set<string>());
-  const reportRef = useRef(report);
-  reportRef.current = report;
+  const reportRef = useLatest(report);
   const key = ids.join(",");
   const enabled = report !== null;
   useEffect(() => {
@@ -195,7 +195,7 @@ export function useReportOnce(ids: string[], report: ((id: string) => Promise<un
       reported.current.add(id);
       send(id).catch(() => reported.current.delete(id));
     }
-  }, [key, enabled]);
+  }, [key, enabled, reportRef]);
 }
 
 /** The current time, refreshed every `ms` (for "expires in 12 min"). */

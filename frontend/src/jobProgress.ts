@@ -2,17 +2,18 @@
  * Live progress of one job: the SSE stream first, polling GET /api/jobs/{id}
  * if the stream can't be opened or drops before a final status.
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, type JobProgress } from "./api";
 import { isFinal } from "./lib/progress";
+import { useLatest } from "./lib/useLatest";
 
 /** A progress event (SSE data or GET /api/jobs/{id}) in one shape; null if it is not one. */
 export function normalizeProgress(raw: unknown): JobProgress | null {
   if (!raw || typeof raw !== "object") return null;
-  const value = raw as Partial<JobProgress>;
+  const value = raw as Partial<JobProgress> & { id?: string };
   if (typeof value.status !== "string") return null;
   return {
-    job_id: value.job_id ?? value.id,
+    job_id: value.job_id ?? value.id ?? "",
     status: value.status,
     step: Number(value.step ?? 0),
     total_steps: Number(value.total_steps ?? 0),
@@ -31,10 +32,10 @@ export function parseProgress(data: string): JobProgress | null {
 
 export function useJobProgress(jobId: string | null | undefined, onFinal?: (p: JobProgress) => void): JobProgress | null {
   const [progress, setProgress] = useState<JobProgress | null>(null);
-  const onFinalRef = useRef(onFinal);
-  onFinalRef.current = onFinal;
+  const onFinalRef = useLatest(onFinal);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another job starts from no progress (the effect owns the stream)
     setProgress(null);
     if (!jobId) return;
     let closed = false;
@@ -90,7 +91,7 @@ export function useJobProgress(jobId: string | null | undefined, onFinal?: (p: J
       source?.close();
       window.clearTimeout(pollTimer);
     };
-  }, [jobId]);
+  }, [jobId, onFinalRef]);
 
   return progress;
 }

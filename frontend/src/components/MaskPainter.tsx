@@ -78,6 +78,7 @@ export function MaskPainter({
         <button
           type="button"
           className="btn btn-small"
+          // eslint-disable-next-line react-hooks/refs -- the undo stack lives in a ref; every change to it bumps `version`, which re-renders
           disabled={!history.current.size}
           onClick={() => {
             if (mask && history.current.undo(mask)) setVersion((v) => v + 1);

@@ -15,6 +15,7 @@ export function PromptPreview({ text, attributes }: { text: string; attributes: 
   useEffect(() => {
     const body = JSON.parse(input) as { text: string; attributes: Attributes };
     if (!body.text.trim() && Object.keys(body.attributes).length === 0) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- no input: the last preview goes (the effect owns the request)
       setPreview(null);
       setFailed(null);
       return;

@@ -21,6 +21,7 @@ export function ReferencePicker({
   const problem = file ? referenceProblem(file) : null;
   useEffect(() => {
     if (!file || problem) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- no usable file: the last preview goes (the effect owns the object URL)
       setPreviewUrl(null);
       return;
     }

@@ -1,7 +1,8 @@
+import type { Region } from "../api";
 import { REGIONS } from "../lib/attributes";
 
 /** Which facial region the next round should change ("" = the whole face). */
-export function RegionPicker({ value, onChange, large, disabled }: { value: string; onChange: (v: string) => void; large?: boolean; disabled?: boolean }) {
+export function RegionPicker({ value, onChange, large, disabled }: { value: "" | Region; onChange: (v: "" | Region) => void; large?: boolean; disabled?: boolean }) {
   return (
     <div className={`region-picker${large ? " region-large" : ""}`} role="group" aria-label="Region to change" aria-disabled={disabled || undefined}>
       <button type="button" className="chip" aria-pressed={value === ""} disabled={disabled} onClick={() => onChange("")}>

@@ -13,6 +13,7 @@ export function StepPreview({ progress }: { progress: ProgressLike | null }) {
   const nextCaption = next?.caption ?? "";
   useEffect(() => {
     if (!nextUrl) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- no step yet: nothing to show (the effect owns the image load)
       setShown(null);
       return;
     }

@@ -35,6 +35,9 @@ export function WitnessLinkDialog({
     setFresh(link.id);
     return link;
   });
+  // `now` ticks every 10 s; a link that expired since is shown as expired at once.
+  // eslint-disable-next-line react-hooks/purity -- reading the clock is the point here
+  const latest = Math.max(now, Date.now());
   return (
     <Dialog title="Witness link for another device" onClose={onClose}>
       <div className="stack witness-link-dialog">
@@ -67,7 +70,7 @@ export function WitnessLinkDialog({
         {links.length > 0 && (
           <ul className="witness-link-list" aria-label="Witness links">
             {links.map((link) => (
-              <IssuedLinkRow key={link.id} sessionId={sessionId} link={link} url={urls.get(link.id)} now={Math.max(now, Date.now())} fresh={link.id === fresh} onRevoked={onRevoked} />
+              <IssuedLinkRow key={link.id} sessionId={sessionId} link={link} url={urls.get(link.id)} now={latest} fresh={link.id === fresh} onRevoked={onRevoked} />
             ))}
           </ul>
         )}

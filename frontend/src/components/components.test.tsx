@@ -37,16 +37,20 @@ function r(index: number, parent: string | null, ids: string[], status: Round["s
   return {
     index,
     status,
-    job_id: null,
+    job_id: `job${index}`,
+    step: 0,
+    total_steps: 30,
+    created_at: "2025-03-04T10:00:00Z",
+    settings: {},
     mode: parent ? "img2img" : "txt2img",
-    model: parent ? "clip-fusion" : null,
+    model: parent ? "clip-fusion" : "img2img",
     prompt: "",
     token_count: 0,
     parent_candidate_id: parent,
     rating,
     feedback: null,
     error: null,
-    candidates: ids.map((id, i) => ({ id, index: i, seed: i, image_url: `/img/${id}` })),
+    candidates: ids.map((id, i) => ({ id, index: i, seed: i, image_url: `/img/${id}`, image_sha256: `sha-${id}`, shown_count: 0 })),
   };
 }
 

@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { ApiError } from "../api";
+import { useLatest } from "../lib/useLatest";
 
 export function Spinner({ label = "Loading" }: { label?: string }) {
   return <span className="spinner" role="status" aria-label={label} />;
@@ -290,8 +291,7 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  const onCloseRef = useLatest(onClose);
   useEffect(() => {
     const previouslyFocused = document.activeElement as HTMLElement | null;
     const el = ref.current;
@@ -308,7 +308,7 @@ export function Dialog({
       el?.removeEventListener("keydown", onKey);
       previouslyFocused?.focus?.();
     };
-  }, []);
+  }, [onCloseRef]);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div

@@ -3,7 +3,7 @@
  * and the rules for "not seen" / "unsure". Every value is free text, or one of
  * the two markers, or absent (not asked yet).
  */
-import type { Attributes } from "../api";
+import type { Attributes, Region } from "../api";
 
 export const NOT_SEEN = "not_seen";
 export const UNSURE = "unsure";
@@ -185,7 +185,7 @@ export function attributesEqual(a: Attributes, b: Attributes): boolean {
 }
 
 /** Facial regions the witness can point at for a targeted change. */
-export const REGIONS: { id: string; label: string }[] = [
+export const REGIONS: { id: Region; label: string }[] = [
   { id: "eyes", label: "Eyes" },
   { id: "eyebrows", label: "Eyebrows" },
   { id: "nose", label: "Nose" },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Registry } from "../api";
+import type { Adapter, ModelId, Registry, SketchStyle } from "../api";
 import {
   adaptersOfKind,
   clampWeight,
@@ -14,15 +14,19 @@ import {
   toggleAdapter,
 } from "./engine";
 
+function adapter(a: Pick<Adapter, "id" | "name" | "kind">): Adapter {
+  return { ...a, sha256: `sha-${a.id}`, size_bytes: 1, config: {}, metrics: {}, dataset_id: null, created_at: "2025-03-04T10:00:00Z" };
+}
+
 const registry: Registry = {
   base: { name: "tiny" },
   strategies: ["img2img", "clip-fusion", "clip-lora"],
   styles: ["pencil", "charcoal", "ink"],
   adapters: [
-    { id: "u1", name: "Dept pencil", kind: "unet-lora" },
-    { id: "u2", name: "Soft shading", kind: "unet-lora" },
-    { id: "c1", name: "Faces CLIP", kind: "clip-lora" },
-    { id: "p1", name: "Projection", kind: "clip-projection" },
+    adapter({ id: "u1", name: "Dept pencil", kind: "unet-lora" }),
+    adapter({ id: "u2", name: "Soft shading", kind: "unet-lora" }),
+    adapter({ id: "c1", name: "Faces CLIP", kind: "clip-lora" }),
+    adapter({ id: "p1", name: "Projection", kind: "clip-projection" }),
   ],
 };
 
@@ -30,12 +34,12 @@ describe("engine choices from the registry", () => {
   it("offers the registry's strategies, labelled, and the paper's three until it answers", () => {
     expect(strategyChoices(registry).map((s) => s.label)).toEqual(["Image-to-image", "CLIP fusion", "CLIP fusion + LoRA"]);
     expect(strategyChoices(undefined).map((s) => s.id)).toEqual(["img2img", "clip-fusion", "clip-lora"]);
-    expect(strategyChoices({ ...registry, strategies: ["img2img", "new-thing"] })[1]).toEqual({ id: "new-thing", label: "new-thing", hint: "" });
+    expect(strategyChoices({ ...registry, strategies: ["img2img", "new-thing" as ModelId] })[1]).toEqual({ id: "new-thing", label: "new-thing", hint: "" });
   });
 
   it("offers the styles and adapters of each kind", () => {
     expect(styleChoices(registry).map((s) => s.label)).toEqual(["Pencil", "Charcoal", "Ink"]);
-    expect(styleChoices({ ...registry, styles: ["pastel"] })).toEqual([{ id: "pastel", label: "Pastel" }]);
+    expect(styleChoices({ ...registry, styles: ["pastel" as SketchStyle] })).toEqual([{ id: "pastel", label: "Pastel" }]);
     expect(adaptersOfKind(registry, "unet-lora").map((a) => a.id)).toEqual(["u1", "u2"]);
     expect(adaptersOfKind(registry, "clip-lora").map((a) => a.id)).toEqual(["c1"]);
     expect(adaptersOfKind(undefined, "clip-lora")).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CaseSummary } from "../api";
+import type { AuditEvent, CaseSummary } from "../api";
 import { activeFilterCount, applyLocalFilters, artistsOf, caseDate, filtersFromSearch, filtersToSearch, sortCases } from "./caseFilter";
 import { addToCompare, availableModes, compareColumns, effectiveMode, toggleCompare } from "./compare";
 import { keyToAction, moveIndex } from "./shortcuts";
@@ -12,10 +12,10 @@ function c(over: Partial<CaseSummary>): CaseSummary {
     id: "id",
     reference: "CR-1",
     title: "t",
-    offence: null,
+    offence: "",
     occurred_on: null,
-    location: null,
-    notes: null,
+    location: "",
+    notes: "",
     status: "open",
     owner: { id: "u1", username: "alice" },
     created_at: "2025-03-04T10:00:00Z",
@@ -28,7 +28,7 @@ describe("case filters", () => {
   const cases = [
     c({ id: "1", reference: "CR-2", occurred_on: "2025-01-10" }),
     c({ id: "2", reference: "CR-10", owner: { id: "u2", username: "bob" } }),
-    c({ id: "3", reference: "CR-1", occurred_on: "2024-12-31", owner: null }),
+    c({ id: "3", reference: "CR-1", occurred_on: "2024-12-31", owner: { id: "u1", username: "alice" } }),
   ];
   it("files a case under its offence date, else the day it was opened", () => {
     expect(caseDate(cases[0]!)).toBe("2025-01-10");
@@ -115,7 +115,7 @@ describe("safeNext", () => {
 });
 
 describe("audit helpers", () => {
-  const base = { id: "e", at: "2025-03-04T10:00:00Z", actor: "alice", role: "artist", action: "candidate.shown", entity_type: "candidate", entity_id: "0c7f2a9e-1111-2222-3333-444455556666", case_id: "c", outcome: "ok", details: {} };
+  const base: AuditEvent = { id: 1, hash: "h1", source: null, at: "2025-03-04T10:00:00Z", actor: "alice", role: "artist", action: "candidate.shown", entity_type: "candidate", entity_id: "0c7f2a9e-1111-2222-3333-444455556666", case_id: "c", outcome: "ok", details: {} };
   it("finds a thumbnail for picture events", () => {
     const images = new Map([["0c7f2a9e-1111-2222-3333-444455556666", "/api/images/img1"], ["cand2", "/api/images/img2"]]);
     expect(auditThumbnail(base, images)).toBe("/api/images/img1");
@@ -131,7 +131,7 @@ describe("audit helpers", () => {
     expect(outcomeTone(null)).toBe("neutral");
   });
   it("groups by day in order", () => {
-    const groups = groupByDay([base, { ...base, id: "f", at: "2025-03-04T11:00:00Z" }]);
+    const groups = groupByDay([base, { ...base, id: 2, at: "2025-03-04T11:00:00Z" }]);
     expect(groups).toHaveLength(1);
     expect(groups[0]![1]).toHaveLength(2);
   });

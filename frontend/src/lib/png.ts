@@ -56,7 +56,7 @@ export function zlibStored(data: Uint8Array): Uint8Array {
   out[o++] = (adler >>> 24) & 0xff;
   out[o++] = (adler >>> 16) & 0xff;
   out[o++] = (adler >>> 8) & 0xff;
-  out[o++] = adler & 0xff;
+  out[o] = adler & 0xff;
   return out;
 }
 

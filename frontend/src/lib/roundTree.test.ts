@@ -7,15 +7,19 @@ function round(index: number, parent: string | null, ids: string[], status: Roun
     index,
     status,
     job_id: `job${index}`,
+    step: 0,
+    total_steps: 30,
+    created_at: "2025-03-04T10:00:00Z",
+    settings: {},
     mode: parent ? "img2img" : "txt2img",
-    model: parent ? "img2img" : null,
+    model: "img2img",
     prompt: "p",
     token_count: 3,
     parent_candidate_id: parent,
     rating: parent ? 5 : null,
     feedback: null,
     error: null,
-    candidates: ids.map((id, i) => ({ id, index: i, seed: 100 + i, image_url: `/api/images/${id}` })),
+    candidates: ids.map((id, i) => ({ id, index: i, seed: 100 + i, image_url: `/api/images/${id}`, image_sha256: `sha-${id}`, shown_count: 0 })),
   };
 }
 

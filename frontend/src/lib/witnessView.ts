@@ -4,7 +4,7 @@
  * witness link on another device (/w). Only the newest faces, large; nothing
  * about the case.
  */
-import { ApiError, type JobStatus } from "../api";
+import { ApiError, type JobStatus, type Region } from "../api";
 
 export interface WitnessFaceLike {
   id: string;
@@ -95,7 +95,7 @@ export interface WitnessDraft {
   pickedId: string | null;
   rating: number | null;
   feedback: string;
-  region: string;
+  region: "" | Region;
 }
 
 export const EMPTY_WITNESS_DRAFT: WitnessDraft = { roundIndex: null, pickedId: null, rating: null, feedback: "", region: "" };

@@ -5,18 +5,18 @@ import { AuthProvider } from "../auth";
 import { CasePage } from "./CasePage";
 import { setCsrfToken, type CaseDetail, type Witness } from "../api";
 
-const WITNESS: Witness = { id: "w1", case_id: "c1", name: "Witness A", contact: "555-0100", descriptions: [] };
+const WITNESS: Witness = { id: "w1", case_id: "c1", name: "Witness A", contact: "555-0100", created_at: "2024-01-02T10:00:00Z", descriptions: [] };
 
 const CASE: CaseDetail = {
   id: "c1",
   reference: "CR-1",
   title: "Bakery robbery",
-  offence: null,
+  offence: "",
   occurred_on: null,
-  location: null,
-  notes: null,
+  location: "",
+  notes: "",
   status: "open",
-  owner: null,
+  owner: { id: "u1", username: "alice" },
   created_at: "2024-01-02T10:00:00Z",
   witness_count: 1,
   witnesses: [WITNESS],

@@ -33,6 +33,7 @@ export function CasesPage() {
   // Typing settles for 250 ms before the search goes to the URL (and the server).
   useEffect(() => {
     if (query === debouncedQuery && debouncedQuery !== filters.q) setFilters({ q: debouncedQuery });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- setFilters is rebuilt from the URL each render; only a settled query should write it
   }, [query, debouncedQuery, filters.q]);
 
   // "/" jumps to the search box, as in most tools.

@@ -227,7 +227,7 @@ function Interview({ witness, onSaved }: { witness: Witness; onSaved: () => void
               </div>
               <div>
                 <h3 className="subhead">Prompt</h3>
-                <TokenMeter count={latest.token_count} />
+                <TokenMeter count={latest.token_count ?? 0} />
                 <div className="prompt-box">{latest.prompt}</div>
               </div>
             </div>

@@ -106,7 +106,7 @@ function SessionWorkspace({
   const [mask, setMask] = useState<MaskCanvas | null>(null);
   const [dialog, setDialog] = useState<SessionDialog | null>(null);
   const closeDialog = () => setDialog(null);
-  const { notice, setNotice, startedHere, submitting } = useRoundNotice(rounds, byId);
+  const { notice, setNotice, startedHereRef, submittingRef } = useRoundNotice(rounds, byId);
 
   const picked: CandidateRef | undefined = refine.pickedId ? byId.get(refine.pickedId) : undefined;
   const compareItems = compareIds.map((id) => byId.get(id)).filter((x): x is CandidateRef => !!x);
@@ -135,7 +135,7 @@ function SessionWorkspace({
     if (!picked) throw new ApiError(-1, "Pick a candidate first: click it, or focus it and press Enter.");
     if (refine.rating === null) throw new ApiError(-1, "Rate how close the pick is (0–10) before drawing the next round.");
     if (problem) throw new ApiError(-1, problem);
-    submitting.current = true;
+    submittingRef.current = true;
     try {
       let maskUploadId: string | undefined;
       if (mask && !mask.isEmpty()) {
@@ -143,7 +143,7 @@ function SessionWorkspace({
         maskUploadId = upload.id;
       }
       const updated = await api.nextRound(session.id, roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId));
-      startedHere.current = latestRound(updated.rounds)?.index ?? null;
+      startedHereRef.current = latestRound(updated.rounds)?.index ?? null;
       setSession(updated);
       setRefine(keepSettings);
       setMask(null);
@@ -151,7 +151,7 @@ function SessionWorkspace({
       setNotice(`Round ${latestRound(updated.rounds)?.index ?? ""} queued from ${candidateLabel(picked)}.`);
       return updated;
     } finally {
-      submitting.current = false;
+      submittingRef.current = false;
     }
   });
 

@@ -66,6 +66,10 @@ def test_model_adapters_style_and_mask_switch_between_rounds(client: TestClient,
                           files={"file": ("mask.png", _mask_png(64), "image/png")}), 201)
     parent = second["candidates"][0]
     third = _round(client, artist, session, parent, model="img2img", adapters=[], mask_upload_id=mask["id"])
+    # The round says what it refined: the painted mask (by its hash), no named region; round 2 refined the whole face.
+    assert (third["region"], third["mask_sha256"]) == (None, mask["sha256"])
+    assert (second["region"], second["mask_sha256"]) == (None, None)
+    assert (third["model"], third["mode"], third["status"]) == ("img2img", "img2img", "succeeded")
     parent_image, _, _ = fetch_png(client, artist, parent["image_url"])
     image, recipe, _ = fetch_png(client, artist, third["candidates"][0]["image_url"])
     assert recipe["spec"]["strategy"] == "img2img" and recipe["spec"]["mask_sha256"] == mask["sha256"]

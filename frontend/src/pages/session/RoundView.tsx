@@ -1,8 +1,9 @@
-import type { ApiError, Candidate, JobProgress, Round } from "../../api";
+import type { ApiError, Candidate, JobProgress, Region, Round } from "../../api";
 import { Badge, ErrorNotice, KeyHint, Loading, Notice } from "../../components/ui";
 import { CandidateGrid } from "../../components/CandidateGrid";
 import { RoundProgress } from "../../components/RoundProgress";
 import { TokenMeter } from "../../components/TokenMeter";
+import { REGIONS } from "../../lib/attributes";
 import { modelLabel } from "../../lib/format";
 import { STATUS_LABEL } from "../../lib/progress";
 import { candidateLabel, type CandidateRef } from "../../lib/roundTree";
@@ -75,11 +76,7 @@ export function RoundView({
               )}
             </div>
           </div>
-          {viewed.feedback && (
-            <p className="round-feedback">
-              <span className="muted">Asked for:</span> “{viewed.feedback}”{viewed.region && <span className="muted"> · region {viewed.region}</span>}
-            </p>
-          )}
+          <RoundRequest round={viewed} />
           {(viewed.status === "queued" || viewed.status === "running") && (
             <RoundProgress round={viewed} progress={viewed.index === running?.index ? progress : null} onCancel={onCancel} cancelling={cancelling} />
           )}
@@ -114,6 +111,29 @@ export function RoundView({
       )}
     </section>
   );
+}
+
+/** What the round was asked to change: the words, and where (a named region or a painted mask). */
+export function RoundRequest({ round }: { round: Round }) {
+  const where = round.region ? `region ${regionLabel(round.region)}` : round.mask_sha256 ? "under a painted mask" : null;
+  if (!round.feedback && !where) return null;
+  return (
+    <p className="round-feedback">
+      {round.feedback ? (
+        <>
+          <span className="muted">Asked for:</span> “{round.feedback}”{where && <span className="muted"> · {where}</span>}
+        </>
+      ) : (
+        <>
+          <span className="muted">Changed only:</span> {where}
+        </>
+      )}
+    </p>
+  );
+}
+
+function regionLabel(region: Region): string {
+  return REGIONS.find((r) => r.id === region)?.label.toLowerCase() ?? region;
 }
 
 /** The prompt, token count and engine settings that drew a round, folded away. */

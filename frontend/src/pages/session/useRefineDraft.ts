@@ -1,4 +1,4 @@
-import type { AdapterChoice, AdapterSchedule, ModelId, RoundCreate } from "../../api";
+import type { AdapterChoice, AdapterSchedule, ModelId, Region, RoundCreate, SketchStyle } from "../../api";
 import { useDraftState } from "../../hooks";
 import { sameAdapters, type EngineInForce } from "../../lib/engine";
 
@@ -7,7 +7,7 @@ export interface RefineDraft {
   pickedId: string | null;
   rating: number | null;
   feedback: string;
-  region: string;
+  region: "" | Region;
   model: string;
   /** Model 3's CLIP LoRA adapter ("" = keep the one in force). */
   clipAdapterId: string;
@@ -66,7 +66,8 @@ export function roundInput(refine: RefineDraft, candidateId: string, rating: num
     strength: num(refine.strength),
     steps: num(refine.steps),
     guidance: num(refine.guidance),
-    style: refine.style || undefined,
+    // The style select lists the registry's styles only.
+    style: (refine.style || undefined) as SketchStyle | undefined,
     style_blend: num(refine.styleBlend),
     fusion_weight: refine.model === "img2img" ? undefined : num(refine.fusionWeight),
     prompt: refine.editPrompt && refine.prompt.trim() ? refine.prompt.trim() : undefined,

@@ -5,7 +5,7 @@ import { candidateLabel, latestRound, type CandidateRef } from "../../lib/roundT
 /**
  * The toast over the session. A round this page did not start came from the
  * witness (their screen or a witness link): say so. Mark rounds started here
- * with `startedHere` / `submitting` so they are not announced as the witness's.
+ * with `startedHereRef` / `submittingRef` so they are not announced as the witness's.
  */
 export function useRoundNotice(rounds: Round[], byId: Map<string, CandidateRef>) {
   const [notice, setNotice] = useState<string | null>(null);
@@ -14,17 +14,17 @@ export function useRoundNotice(rounds: Round[], byId: Map<string, CandidateRef>)
     const id = window.setTimeout(() => setNotice(null), 7000);
     return () => window.clearTimeout(id);
   }, [notice]);
-  const startedHere = useRef<number | null>(null);
-  const submitting = useRef(false);
+  const startedHereRef = useRef<number | null>(null);
+  const submittingRef = useRef(false);
   const seenCount = useRef(rounds.length);
   useEffect(() => {
     if (rounds.length > seenCount.current) {
       const newest = latestRound(rounds);
-      if (newest && newest.index !== startedHere.current && !submitting.current) setNotice(witnessRoundNotice(newest, byId));
+      if (newest && newest.index !== startedHereRef.current && !submittingRef.current) setNotice(witnessRoundNotice(newest, byId));
     }
     seenCount.current = rounds.length;
   }, [rounds, byId]);
-  return { notice, setNotice, startedHere, submitting };
+  return { notice, setNotice, startedHereRef, submittingRef };
 }
 
 function witnessRoundNotice(round: Round, byId: Map<string, CandidateRef>): string {
