@@ -107,7 +107,7 @@ class GenerationSpec(BaseModel):
 
     @model_validator(mode="after")
     def _array_size(self) -> GenerationSpec:
-        if self.evolve is None and len(self.seeds) > MAX_CANDIDATES:
+        if self.strategy is not Strategy.EVOLVE and len(self.seeds) > MAX_CANDIDATES:
             raise ValueError(f"seeds: at most {MAX_CANDIDATES} candidates a round ({MAX_ARRAY} in an evolved array)")
         if self.evolve is not None and len(self.evolve.children) != len(self.seeds):
             raise ValueError("evolve: one child per seed")

@@ -51,6 +51,8 @@ class Round(Base):
     parent_candidate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     rating: Mapped[int | None] = mapped_column(Integer)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # Model evolve: the picks and their ratings, or reject_all, blend, scale_array (app/sessions/evolution.py).
+    evolve_choice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(lazy="joined")

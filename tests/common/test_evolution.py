@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -83,7 +84,7 @@ def test_scale_shrinks_each_generation_and_widens_on_rejection() -> None:
     scales = [ev.next_scale(None, False)]
     for _ in range(4):
         scales.append(ev.next_scale(scales[-1], False))
-    assert all(later < earlier for earlier, later in zip(scales, scales[1:], strict=False))
+    assert all(later < earlier for earlier, later in itertools.pairwise(scales))
     widened = ev.next_scale(scales[-1], True)
     assert widened > scales[-1]
     assert ev.next_scale(1.0, True) == ev.MAX_SCALE

@@ -61,10 +61,8 @@ def apply_sliders(embeds: torch.Tensor, sliders: dict[str, float], tokenizer: CL
             cache[name] = (_encode(tokenizer, encoder, [POPULATION_PROMPT], device) if name == "distinctiveness"
                            else direction(tokenizer, encoder, name, device))
         vector = cache[name].repeat(1, chunks, 1).to(out.dtype)
-        if name == "distinctiveness":
-            out = out + GAIN * value * (out - vector)  # vector: the average face
-        else:
-            out = out + GAIN * value * vector
+        step = out - vector if name == "distinctiveness" else vector  # distinctiveness: away from the average face
+        out = out + GAIN * value * step
     return out
 
 
