@@ -67,7 +67,7 @@ class Child(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     genome: Genome
-    kind: Literal["initial", "elite", "bred", "blend", "scale"]
+    kind: Literal["initial", "elite", "centre", "bred", "blend", "scale"]
     parents: list[ParentRef] = Field(default_factory=list)
     mutation_seed: int | None = None
     mutation_scale: float = 0.0
@@ -200,6 +200,17 @@ def blend(a: Genome, b: Genome, weight: float) -> Genome:
     """The morph from a (0) to b (1)."""
     return Genome(noise=slerp(a.noise, b.noise, weight),
                   cond=combine([(1 - weight, a.cond), (weight, b.cond)]))
+
+
+def bred_array(parents: Sequence[Genome], weights: Sequence[float], seeds: Sequence[int],
+               scale: float) -> tuple[Genome, list[tuple[Genome, str, int | None]]]:
+    """The centre, and the next array: the best-rated pick as it was (the elite: the best face so far
+    never leaves), the centre, then mutants of the centre, one per remaining seed."""
+    centre = breed(parents, weights)
+    best = max(range(len(parents)), key=lambda i: weights[i])
+    array: list[tuple[Genome, str, int | None]] = [(parents[best], "elite", None), (centre, "centre", None)]
+    array += [(mutate(centre, seed, scale), "bred", seed) for seed in seeds[len(array):]]
+    return centre, array[:len(seeds)]
 
 
 def next_scale(previous: float | None, rejected: bool) -> float:

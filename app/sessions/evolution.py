@@ -7,8 +7,8 @@ and the plan (EvolveSpec) is laid into the round's GenerationSpec. Nothing here 
 - first array (a session created with model evolve, or an evolve round with nothing to breed from):
   each face its own seed's noise and a conditioning offset of its own around the description;
 - picks with ratings: the rating-weighted spherical mean of the picks' noise and mean of their
-  conditioning offsets is the centre; the array is that centre (the elite) and mutants of it, at a
-  mutation scale that shrinks each generation;
+  conditioning offsets is the centre; the array is the best-rated pick as it was (the elite), the
+  centre, and mutants of the centre at a mutation scale that shrinks each generation;
 - reject_all: mutants of the previous centre at a wider scale;
 - blend {a, b, weight}: the one morph; scale_array with one pick: 7 variants along the scale.
 """
@@ -156,11 +156,10 @@ def plan_round(db: Session, session: SketchSession, data: RoundCreate, seeds: li
         scale = previous.scale if previous else ev.INITIAL_SCALE
         return EvolvePlan(EvolveSpec(generation=generation, scale=scale, phase=phase,  # type: ignore[arg-type]
                                      base=genome, children=children), anchor, choice)
-    base = ev.breed([genome_of(c) for c, _ in picks], [ref.weight for ref in refs])
     scale = ev.next_scale(previous.scale if previous else None, rejected=False)
-    children = [Child(genome=base, kind="elite", parents=refs)]
-    children += [Child(genome=ev.mutate(base, s, scale), kind="bred", parents=refs, mutation_seed=s,
-                       mutation_scale=scale) for s in seeds[1:]]
+    base, array = ev.bred_array([genome_of(c) for c, _ in picks], [ref.weight for ref in refs], seeds, scale)
+    children = [Child(genome=genome, kind=kind, parents=refs, mutation_seed=seed,  # type: ignore[arg-type]
+                      mutation_scale=scale if seed is not None else 0.0) for genome, kind, seed in array]
     evolve = EvolveSpec(generation=generation, scale=scale, phase=phase, hold=_hold(phase),  # type: ignore[arg-type]
                         base=base, children=children)
     return EvolvePlan(evolve, anchor, choice)

@@ -109,3 +109,12 @@ def test_genome_stays_small_over_many_generations() -> None:
         genome = ev.mutate(genome, 1000 + generation, 0.3)
     assert len(genome.noise) <= ev.MAX_TERMS
     assert ev.norm(genome.noise) == pytest.approx(1.0)
+
+
+def test_the_next_array_keeps_the_best_pick_then_the_centre_then_mutants() -> None:
+    best, other = Genome(noise=[(1, 1.0)], cond=[(7, 1.0)]), Genome(noise=[(2, 1.0)])
+    centre, array = ev.bred_array([other, best], [2.0, 9.0], [10, 11, 12, 13], 0.3)
+    assert [kind for _, kind, _ in array] == ["elite", "centre", "bred", "bred"]
+    assert array[0][0] == best and array[1][0] == centre
+    assert [seed for _, _, seed in array] == [None, None, 12, 13]
+    assert ev.dot(array[2][0].noise, centre.noise) == pytest.approx(math.cos(0.3 * math.pi / 2))

@@ -34,7 +34,7 @@ from PIL import Image
 
 from common import evolution as ev
 from common.evolution import Child, EvolveSpec, Genome
-from common.spec import GenerationSpec, Mode, Strategy
+from common.spec import MAX_CANDIDATES, GenerationSpec, Mode, Strategy
 from worker.engine import Engine
 
 PROMPT = "forensic pencil sketch, portrait of a man, short dark hair, thin face"
@@ -126,8 +126,12 @@ class Simulation:
     def refine(self, parent: Image.Image, seeds: list[int]) -> list[Image.Image]:
         c = self.config
         steps = max(c.steps, math.ceil(1 / c.strength))  # img2img runs strength × steps: at least one
-        spec = self._spec(seeds, steps, mode=Mode.IMG2IMG, strength=c.strength, parent_sha256="0" * 64)
-        return [g.image for g in self.engine.generate(spec, parent)]
+        images = []
+        for start in range(0, len(seeds), MAX_CANDIDATES):  # as many faces as evolve shows, in batches of 8
+            spec = self._spec(seeds[start:start + MAX_CANDIDATES], steps, mode=Mode.IMG2IMG, strength=c.strength,
+                              parent_sha256="0" * 64)
+            images += [g.image for g in self.engine.generate(spec, parent)]
+        return images
 
     def trial(self, index: int) -> Trial:
         c = self.config
@@ -168,9 +172,9 @@ class Simulation:
             if generation == c.rounds:
                 break
             weights = [ev.rating_weight(r) for r in ratings]
-            base = ev.breed([genomes[i] for i in order], weights)
             scale = ev.next_scale(scale, rejected=False)
-            genomes = [base] + [ev.mutate(base, seed(), scale) for _ in range(c.array - 1)]
+            _, array = ev.bred_array([genomes[i] for i in order], weights, [seed() for _ in range(c.array)], scale)
+            genomes = [genome for genome, _, _ in array]
             if target_sliders is not None:  # halfway toward the remembered target, memory noise and all
                 sliders = {name: max(-1.0, min(1.0, value + 0.5 * (target_sliders[name] - value)
                                                + witness.rng.gauss(0.0, c.memory_noise)))

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.db import session_factory
 from tests.app.conftest import run_queued, start
-from tests.journey import FAST, ok, open_case
+from tests.journey import FAST, fetch_png, ok, open_case
 
 QUICK = {**FAST, "steps": 2}
 
@@ -58,6 +58,11 @@ def test_picks_breed_the_next_array_with_lineage_and_exact_redraws(client: TestC
     assert len(second["candidates"]) == 4 and second["parent_candidate_id"] == faces[2]["id"]
     assert second["evolve_choice"]["picks"][0] == {"candidate_id": faces[2]["id"], "rating": 8, "weight": 9.0}
     elite, bred = second["candidates"][0], second["candidates"][3]
+    # The best-rated pick comes back unchanged (the elite); the rest are the centre and its mutants.
+    elite_pixels, elite_recipe, _ = fetch_png(client, artist, elite["image_url"])
+    pick_pixels, _, _ = fetch_png(client, artist, faces[2]["image_url"])
+    assert elite_recipe["evolve"]["kind"] == "elite" and list(elite_pixels.getdata()) == list(pick_pixels.getdata())
+    assert [c["kind"] for c in spec_children(second)] == ["elite", "centre", "bred", "bred"]
     assert bred["generation"] == 1
     assert [(p["candidate_id"], p["weight"]) for p in bred["parents"]] == [(faces[2]["id"], 9.0), (faces[0]["id"], 4.0)]
     spec = second["settings"]["evolve"]
@@ -142,6 +147,10 @@ def test_bad_choices_are_422_and_store_nothing(client: TestClient, artist: dict[
         assert db.query(Job).filter(Job.status == "queued").count() == 0
     create = client.post("/api/sessions", headers=artist, json={**session_ids(session), "candidates": 12})
     assert create.status_code == 422 and "only model evolve" in create.text
+
+
+def spec_children(round_: dict) -> list[dict]:
+    return round_["settings"]["evolve"]["children"]
 
 
 def session_ids(session: dict) -> dict:
