@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.bench_witness import witness as bench_witness
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.private import private_dir, restrict_umask
@@ -151,14 +152,18 @@ def models() -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--rounds", default=5, show_default=True, help="refinement rounds timed")
 @click.option("--candidates", default=4, show_default=True)
 @click.option("--size", default=512, show_default=True, help="image width and height")
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
-def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
-    """Time refinement rounds through the whole system against the bare diffusers call."""
+@click.pass_context
+def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
+    """Time refinement rounds through the whole system against the bare diffusers call
+    (`likeness bench witness`: convergence with a simulated witness)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from cli.bench import run_bench
 
     result = run_bench(rounds, candidates, size, steps, port)
@@ -170,6 +175,9 @@ def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> Non
         f"p95 {result['enqueue_to_start_ms']['p95']:.0f} ms; GET session {result['get_session_rps']:.0f} req/s; "
         f"engine alone vs bare diffusers: ratio {result['engine_vs_bare']['ratio']:.3f} (aim <= 1.05)"
     )
+
+
+bench.add_command(bench_witness)
 
 
 @main.command()

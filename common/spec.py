@@ -9,11 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from common.evolution import MAX_ARRAY, SCALES, EvolveSpec
 from common.styles import DEFAULT_STYLE, STYLES
 
-MAX_CANDIDATES = 8
+MAX_CANDIDATES = 8  # one round's batch; an evolved array (strategy evolve) may hold up to MAX_ARRAY
 REGIONS = ("eyes", "eyebrows", "nose", "mouth", "jaw", "hair", "ears")
 
 
@@ -30,6 +31,7 @@ class Strategy(StrEnum):
     IMG2IMG = "img2img"
     CLIP_FUSION = "clip-fusion"
     CLIP_LORA = "clip-lora"
+    EVOLVE = "evolve"  # arrays bred from the witness's picks (common/evolution.py)
 
 
 class AdapterRef(BaseModel):
@@ -68,7 +70,7 @@ class GenerationSpec(BaseModel):
     strategy: Strategy = Strategy.IMG2IMG
     prompt: str
     negative_prompt: str = ""
-    seeds: list[int] = Field(min_length=1, max_length=MAX_CANDIDATES)
+    seeds: list[int] = Field(min_length=1, max_length=MAX_ARRAY)
     steps: int = Field(default=30, ge=1, le=150)
     guidance: float = Field(default=7.5, ge=0.0, le=30.0)
     strength: float = Field(default=0.3, gt=0.0, le=1.0)
@@ -89,6 +91,27 @@ class GenerationSpec(BaseModel):
     region: str | None = None
     mask_sha256: str | None = None
     preview: bool = True
+    # Holistic scales (-1..1), any strategy: directions in the text conditioning (worker/engine/scales.py).
+    sliders: dict[str, float] | None = None
+    evolve: EvolveSpec | None = None  # strategy evolve: the array's genomes, one child per seed
+
+    @field_validator("sliders")
+    @classmethod
+    def _known_sliders(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        for name, amount in (value or {}).items():
+            if name not in SCALES:
+                raise ValueError(f"unknown scale {name!r}; choose from {', '.join(SCALES)}")
+            if not -1.0 <= amount <= 1.0:
+                raise ValueError(f"{name}: a scale runs from -1 to 1")
+        return value
+
+    @model_validator(mode="after")
+    def _array_size(self) -> GenerationSpec:
+        if self.strategy is not Strategy.EVOLVE and len(self.seeds) > MAX_CANDIDATES:
+            raise ValueError(f"seeds: at most {MAX_CANDIDATES} candidates a round ({MAX_ARRAY} in an evolved array)")
+        if self.evolve is not None and len(self.evolve.children) != len(self.seeds):
+            raise ValueError("evolve: one child per seed")
+        return self
 
     @field_validator("style")
     @classmethod

@@ -56,6 +56,8 @@ class Round(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
     # The artist's reason for drawing past the witness's exposure cap (app/sessions/exposure.py).
     exposure_reason: Mapped[str | None] = mapped_column(Text)
+    # Model evolve: the picks and their ratings, or reject_all, blend, scale_array (app/sessions/evolution.py).
+    evolve_choice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(lazy="joined")

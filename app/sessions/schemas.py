@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from common.evolution import MAX_ARRAY, MAX_PICKS, SCALES
 from common.spec import MAX_CANDIDATES, REGIONS, STYLES, JobStatus, Mode, Strategy, StyleBlend
 
 Style = Literal[STYLES]  # type: ignore[valid-type]
 Region = Literal[REGIONS]  # type: ignore[valid-type]
+Scale = Literal[SCALES]  # type: ignore[valid-type]
+SliderValue = Annotated[float, Field(ge=-1.0, le=1.0)]
 SessionStatus = Literal["active", "approved"]
 
 
@@ -42,6 +45,10 @@ class RoundParams(BaseModel):
     style: Style | None = None
     style_blend: float | StyleBlend | None = Field(
         default=None, description="0-1 from pencil toward `style`, or {style, weight} toward another style")
+    sliders: dict[Scale, SliderValue] | None = Field(
+        default=None, description="holistic scales, -1..1 each: age, weight, masculinity, distinctiveness")
+    phase: Literal["internal", "external"] | None = Field(
+        default=None, description="model evolve: evolve the internal features first (external held), then these")
     # One round only.
     region: Region | None = Field(default=None, description="refine only this facial region")
     mask_upload_id: uuid.UUID | None = Field(default=None, description="refine only under this painted mask")
@@ -52,19 +59,49 @@ class RoundParams(BaseModel):
 class SessionCreate(RoundParams):
     witness_id: uuid.UUID
     description_id: uuid.UUID
-    candidates: int = Field(default=4, ge=1, le=MAX_CANDIDATES)
+    candidates: int = Field(default=4, ge=1, le=MAX_ARRAY, description=f"up to {MAX_CANDIDATES}; "
+                            f"model evolve: an array of up to {MAX_ARRAY} (default 9)")
     rounds: int = Field(default=5, ge=1, le=50, description="refinement rounds after the first")
     exposure_reason: str | None = Field(default=None, max_length=2000,
                                         description="why this round may take the witness past the exposure cap")
 
+    @model_validator(mode="after")
+    def _array_only_for_evolve(self) -> SessionCreate:
+        if self.model is not Strategy.EVOLVE and self.candidates > MAX_CANDIDATES:
+            raise ValueError(f"candidates: up to {MAX_CANDIDATES} a round; only model evolve draws up to {MAX_ARRAY}")
+        return self
+
+
+class Pick(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_id: uuid.UUID
+    rating: int | None = Field(default=None, ge=0, le=10, description="likeness, 0 (none) to 10 (exact)")
+
+
+class BlendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    a: uuid.UUID
+    b: uuid.UUID
+    weight: float = Field(default=0.5, ge=0.0, le=1.0, description="0 = a, 1 = b")
+
 
 class RoundCreate(RoundParams):
-    candidate_id: uuid.UUID = Field(description="the candidate the witness picked (any round of this session)")
+    candidate_id: uuid.UUID | None = Field(
+        default=None, description="the candidate the witness picked (any round of this session); "
+                                  "model evolve takes `picks` instead")
     rating: int | None = Field(default=None, ge=0, le=10, description="likeness, 0 (none) to 10 (exact)")
     feedback: str = Field(default="", max_length=100_000)
-    candidates: int | None = Field(default=None, ge=1, le=MAX_CANDIDATES)
+    candidates: int | None = Field(default=None, ge=1, le=MAX_ARRAY)
     exposure_reason: str | None = Field(default=None, max_length=2000,
                                         description="why this round may take the witness past the exposure cap")
+    # Model evolve only (app/sessions/evolution.py).
+    picks: list[Pick] | None = Field(default=None, max_length=MAX_PICKS,
+                                     description="the faces picked from the array, each with a rating")
+    reject_all: bool = Field(default=False, description="none of these: redraw around the last centre, wider")
+    blend: BlendIn | None = Field(default=None, description="the morph of two faces at a weight")
+    scale_array: Scale | None = Field(default=None, description="7 variants of one picked face from -1 to +1")
 
 
 class ApproveIn(BaseModel):
@@ -86,6 +123,9 @@ class CandidateOut(BaseModel):
     face_found: bool | None = None
     identity_similarity: float | None = None
     photographic: bool | None = Field(default=None, description="looks like a photograph (common/photo.py)")
+    generation: int | None = Field(default=None, description="model evolve: the array's generation")
+    parents: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="model evolve: [{candidate_id, image_sha256, weight}]")
 
 
 class RoundOut(BaseModel):
@@ -109,6 +149,8 @@ class RoundOut(BaseModel):
     # What the round refined: a named region or a painted mask (its image's hash), from the round's spec.
     region: Region | None = None
     mask_sha256: str | None = None
+    evolve_choice: dict[str, Any] | None = Field(
+        default=None, description="model evolve: {picks: [{candidate_id, rating}], reject_all, blend, scale_array}")
 
 
 class SessionOut(BaseModel):

@@ -22,7 +22,7 @@ from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
-from app.sessions import exposure
+from app.sessions import evolution, exposure
 from app.sessions.generation import build_spec, sticky_params
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
 from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
@@ -38,7 +38,7 @@ from app.sessions.schemas import (
 from app.users.actor import Actor
 from app.witnesses.service import get_description, get_witness
 from common.recipe import sha256_hex
-from common.spec import JobStatus
+from common.spec import JobStatus, Strategy
 
 
 def get_session(db: Session, actor: Actor, session_id: uuid.UUID) -> SketchSession:
@@ -65,9 +65,12 @@ def _seeds(first: int | None, count: int) -> list[int]:
 
 
 def _queue_round(db: Session, session: SketchSession, chosen: RoundParams, *, index: int, prompt: str,
-                 negative: str, seeds: list[int], parent: Candidate | None) -> Round:
+                 negative: str, seeds: list[int], parent: Candidate | None,
+                 plan: evolution.EvolvePlan | None = None) -> Round:
     params = sticky_params(session.params, chosen)
     spec = build_spec(db, session, params, chosen, prompt=prompt, negative=negative, seeds=seeds, parent=parent)
+    if plan is not None:  # model evolve: the array's genomes (app/sessions/evolution.py)
+        spec = plan.apply(spec)
     session.params = params
     job = Job(case_id=session.case_id, spec=spec.model_dump(mode="json"))
     db.add(job)
@@ -115,14 +118,20 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
     description = get_description(db, actor, data.description_id)
     if description.witness_id != witness.id:
         raise InvalidError("description_id: this description belongs to another witness")
+    evolve = data.model is Strategy.EVOLVE
+    count = evolution.array_size(data) if evolve else data.candidates
     session = SketchSession(case_id=witness.case_id, witness_id=witness.id, description_id=description.id,
-                            max_rounds=data.rounds, candidates=data.candidates, params={}, created_by=actor.id)
+                            max_rounds=data.rounds, candidates=count, params={}, created_by=actor.id)
     db.add(session)
     db.flush()
     prompt = data.prompt or build_prompt(description.text, description.attributes)
+    seeds = _seeds(data.seed, count)
+    plan = evolution.initial_plan(seeds, data.phase or "internal") if evolve else None
     round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
-                          seeds=_seeds(data.seed, data.candidates), parent=None)
+                          seeds=seeds, parent=None, plan=plan)
     exposure.guard_round(db, actor, session, round_, data.exposure_reason)
+    if evolve:
+        session.params = {**session.params, "array": count}  # the array size of the following rounds
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
@@ -178,7 +187,9 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     if refinements >= session.max_rounds:
         raise ConflictError(f"this session allows {session.max_rounds} refinement rounds and has used them; "
                             "approve a candidate or start a new session")
-    parent = _candidate_in(db, session, data.candidate_id, actor)
+    if evolution.is_evolve(session, data):
+        return _add_evolve_round(db, actor, session, data, key)
+    parent = _candidate_in(db, session, evolution.check_single_pick(data), actor)
     parent_round = db.get(Round, parent.round_id)
     assert parent_round is not None
     prompt = data.prompt or refine_prompt(parent_round.prompt, data.feedback)
@@ -193,6 +204,42 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
            details={"session_id": str(session.id), "rating": data.rating,
                     "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
                     "feedback_characters": len(data.feedback)})
+    _record_round(db, actor, session, round_)
+    _remember_submit(db, actor, key, round_)
+    replay = _commit_submit(db, actor, key)
+    if replay is not None:
+        return replay
+    publish_job(round_.job_id)
+    db.expire_all()
+    return session
+
+
+def _add_evolve_round(db: Session, actor: Actor, session: SketchSession, data: RoundCreate,
+                      key: str | None) -> SketchSession:
+    """Model evolve: the witness's picks (or reject_all, blend, scale_array) bred into the next array."""
+    latest = max(session.rounds, key=lambda r: r.index)
+    seeds = _seeds(data.seed, evolution.array_size(data, session))
+    phase = data.phase or session.params.get("phase") or "internal"
+    plan = evolution.plan_round(db, session, data, seeds, phase)
+    anchor_round = db.get(Round, plan.anchor.round_id) if plan.anchor else latest
+    assert anchor_round is not None
+    round_ = _queue_round(db, session, data, index=latest.index + 1, prompt=data.prompt or anchor_round.prompt,
+                          negative=data.negative_prompt or anchor_round.negative_prompt,
+                          seeds=seeds, parent=None, plan=plan)
+    exposure.guard_round(db, actor, session, round_, data.exposure_reason)
+    round_.parent_candidate_id = plan.anchor.id if plan.anchor else None
+    round_.evolve_choice = plan.choice
+    picks = (plan.choice or {}).get("picks") or []
+    round_.rating, round_.feedback = (picks[0]["rating"] if picks else None), data.feedback
+    # The witness's words are evidence: the round keeps them; the audit keeps their hash.
+    record(db, actor, "array.choose", case_id=session.case_id, entity_type="round", entity_id=round_.id,
+           details={"session_id": str(session.id), **(plan.choice or {}),
+                    "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
+                    "feedback_characters": len(data.feedback)})
+    for pick in picks:
+        record(db, actor, "candidate.pick", case_id=session.case_id, entity_type="candidate",
+               entity_id=uuid.UUID(pick["candidate_id"]),
+               details={"session_id": str(session.id), "rating": pick["rating"], "weight": pick["weight"]})
     _record_round(db, actor, session, round_)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
@@ -233,6 +280,7 @@ def _settings(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def session_out(session: SketchSession) -> SessionOut:
+    by_sha = {c.image.sha256: c.id for r in session.rounds for c in r.candidates}
     rounds = [
         RoundOut(
             index=r.index, status=r.job.status, job_id=r.job_id, step=r.job.step, total_steps=r.job.total_steps,
@@ -242,8 +290,11 @@ def session_out(session: SketchSession) -> SessionOut:
             created_at=r.created_at, region=r.job.spec.get("region"), mask_sha256=r.job.spec.get("mask_sha256"),
             candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
                                      image_sha256=c.image.sha256, shown_count=c.shown_count,
-                                     face_found=c.face_found, identity_similarity=c.identity_similarity)
+                                     face_found=c.face_found, identity_similarity=c.identity_similarity,
+                                     photographic=c.photographic,
+                                     **evolution.lineage(c, by_sha))
                         for c in r.candidates],
+            evolve_choice=r.evolve_choice,
         )
         for r in session.rounds
     ]

@@ -41,6 +41,7 @@ from common.styles import restyle
 from worker.engine.adapters import RampHook, UnetAdapters, ramp_factor
 from worker.engine.clip import ClipParts, fuse, image_direction, load_clip_parts
 from worker.engine.clip_lora import ClipAdapter, clip_adapter_applied, read_clip_adapter
+from worker.engine.evolve import check_evolve, draw_evolved
 from worker.engine.hashing import model_sha256
 from worker.engine.masks import (
     LatentPinning,
@@ -54,6 +55,7 @@ from worker.engine.masks import (
 from worker.engine.preview import PreviewCallback, PreviewHook
 from worker.engine.prompts import EncodedPrompts, encode_blended_prompts, encode_prompts
 from worker.engine.recipes import build_recipe, scheduler_entry
+from worker.engine.scales import apply_sliders, scales_entry
 from worker.engine.tiny import ensure_tiny_model
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -279,6 +281,8 @@ class Engine:
         on_step: StepCallback | None,
         on_preview: PreviewCallback | None,
     ) -> list[GeneratedImage]:
+        if spec.evolve is not None:  # an evolved array: its own latents and conditioning per face (evolve.py)
+            return draw_evolved(self, spec, parent, on_step, on_preview)
         pipe = self.txt2img if spec.mode is Mode.TXT2IMG else self.img2img
         start = self._prepare_parent(parent, spec) if parent is not None else None
         # 2. The mask of a feature-targeted round, first: no face is a quick, clear error
@@ -328,6 +332,11 @@ class Engine:
         return {**kwargs, **_callback_kwargs(hooks, on_step)}
 
     def _check(self, spec: GenerationSpec, parent: Image.Image | None) -> None:
+        if spec.strategy is Strategy.EVOLVE and spec.evolve is None:
+            raise ValueError("strategy evolve needs evolve (the array's genomes)")
+        if spec.evolve is not None:
+            check_evolve(spec)
+            return
         if spec.strategy is Strategy.CLIP_LORA and spec.clip_adapter is None:
             raise ValueError("strategy clip-lora needs clip_adapter (a clip-lora adapter from the registry)")
         if spec.region is not None and spec.mask_sha256 is not None:
@@ -398,7 +407,10 @@ class Engine:
                 fused = fuse(prompts.prompt_embeds, image_direction(parts, reference), spec.fusion_weight)
                 prompts = replace(prompts, prompt_embeds=fused)
                 clip["image_encoder_sha256"] = parts.sha256
-        if spec.strategy is not Strategy.IMG2IMG:
+        if spec.sliders:  # holistic scales move the whole batch (an evolved array applies them per face)
+            embeds = apply_sliders(prompts.prompt_embeds, spec.sliders, pipe.tokenizer, pipe.text_encoder, self.device)
+            prompts = replace(prompts, prompt_embeds=embeds)
+        if spec.strategy not in (Strategy.IMG2IMG, Strategy.EVOLVE):
             clip = {**(clip or {}), "fusion_weight": spec.fusion_weight, "adapter": _adapter_entry(spec.clip_adapter)}
         return _Conditioning(prompts, blend_prompt, clip)
 
@@ -489,6 +501,8 @@ class Engine:
             "mask": mask.recipe_entry() if mask is not None else None,
             "clip": conditioning.clip,
         }
+        if spec.sliders and spec.evolve is None:
+            extras["scales"] = scales_entry(spec.sliders)
         return [
             GeneratedImage(
                 image=image,

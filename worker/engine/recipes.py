@@ -74,7 +74,8 @@ def build_recipe(
         "region": spec.region,
         "mask_sha256": (extras.get("mask") or {}).get("sha256"),
         **extras,
-        "spec": spec.model_dump(mode="json"),
+        # Fields added since (sliders, evolve) appear only when used: older recipes still redraw key for key.
+        "spec": spec.model_dump(mode="json", exclude={k for k in ("sliders", "evolve") if getattr(spec, k) is None}),
     }
 
 
