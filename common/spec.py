@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from common.clauses import Kind
 from common.styles import DEFAULT_STYLE, STYLES
 
 MAX_CANDIDATES = 8
@@ -59,6 +60,15 @@ class StyleBlend(BaseModel):
         return value
 
 
+class PromptClause(BaseModel):
+    """A clause of the working description the prompt was built from, and its kind (for the recipe)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = Field(max_length=2000)
+    kind: Kind
+
+
 class GenerationSpec(BaseModel):
     """Everything the engine needs to draw one round of candidates."""
 
@@ -89,6 +99,8 @@ class GenerationSpec(BaseModel):
     region: str | None = None
     mask_sha256: str | None = None
     preview: bool = True
+    # Recorded for the recipe only (the engine draws `prompt`): the clauses and their kinds.
+    clauses: list[PromptClause] = Field(default_factory=list, max_length=200)
 
     @field_validator("style")
     @classmethod

@@ -40,6 +40,8 @@ def login_limit() -> Limit:
 
 GENERATE = Limit("generation requests", 30, 60)
 WITNESS = Limit("witness requests", 120, 60)
+# Prompt previews and feedback suggestions: text work on up to 1M characters each.
+PREVIEW = Limit("prompt previews", 60, 60)
 
 
 class SlidingWindow:

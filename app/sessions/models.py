@@ -30,6 +30,8 @@ class SketchSession(Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The working description (common.working): what every round's prompt is built from.
+    working: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     rounds: Mapped[list[Round]] = relationship(order_by="Round.index", lazy="selectin")
 
@@ -51,6 +53,12 @@ class Round(Base):
     parent_candidate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     rating: Mapped[int | None] = mapped_column(Integer)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # The artist's interpretation of it: the working description drawn, the suggested and
+    # accepted edits, and the diff from the previous working description.
+    working: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    suggestions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    accepted_edits: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    working_diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(lazy="joined")

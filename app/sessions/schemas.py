@@ -7,6 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.spec import MAX_CANDIDATES, REGIONS, STYLES, Strategy, StyleBlend
+from common.suggest import Suggestion
+from common.working import Working
 
 Style = Literal[STYLES]  # type: ignore[valid-type]
 Region = Literal[REGIONS]  # type: ignore[valid-type]
@@ -60,6 +62,10 @@ class RoundCreate(RoundParams):
     rating: int | None = Field(default=None, ge=0, le=10, description="likeness, 0 (none) to 10 (exact)")
     feedback: str = Field(default="", max_length=100_000)
     candidates: int | None = Field(default=None, ge=1, le=MAX_CANDIDATES)
+    # The working description (docs/working-description.md): left out, the suggestions are all taken.
+    working: Working | None = Field(default=None, description="the artist's edited working description")
+    accepted_suggestions: list[str | Suggestion] | None = Field(
+        default=None, max_length=100, description="ids from POST /suggestions for this feedback, or edit objects")
 
 
 class ApproveIn(BaseModel):
@@ -96,6 +102,10 @@ class RoundOut(BaseModel):
     feedback: str | None
     created_at: datetime
     candidates: list[CandidateOut]
+    working: Working | None = None
+    suggestions: list[Suggestion] = []
+    accepted_edits: list[Suggestion] = []
+    working_diff: dict[str, Any] | None = None
 
 
 class SessionOut(BaseModel):
@@ -110,6 +120,7 @@ class SessionOut(BaseModel):
     created_at: datetime
     approved_at: datetime | None
     rounds: list[RoundOut]
+    working: Working | None = None
 
 
 class SessionSummary(BaseModel):

@@ -22,9 +22,9 @@ from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
+from app.sessions import loop
 from app.sessions.generation import build_spec, sticky_params
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
-from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
 from app.sessions.schemas import (
     CandidateOut,
     RoundCreate,
@@ -36,6 +36,7 @@ from app.sessions.schemas import (
 )
 from app.users.actor import Actor
 from app.witnesses.service import get_description, get_witness
+from common.prompt import count_tokens
 from common.recipe import sha256_hex
 from common.spec import JobStatus
 
@@ -118,13 +119,16 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
                             max_rounds=data.rounds, candidates=data.candidates, params={}, created_by=actor.id)
     db.add(session)
     db.flush()
-    prompt = data.prompt or build_prompt(description.text, description.attributes)
-    round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
+    step = loop.first_step(description)
+    prompt = data.prompt or step.built.prompt
+    round_ = _queue_round(db, session, data, index=1, prompt=prompt,
+                          negative=data.negative_prompt or step.built.negative_prompt,
                           seeds=_seeds(data.seed, data.candidates), parent=None)
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
     _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
     if replay is not None:
@@ -177,12 +181,12 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
         raise ConflictError(f"this session allows {session.max_rounds} refinement rounds and has used them; "
                             "approve a candidate or start a new session")
     parent = _candidate_in(db, session, data.candidate_id, actor)
-    parent_round = db.get(Round, parent.round_id)
-    assert parent_round is not None
-    prompt = data.prompt or refine_prompt(parent_round.prompt, data.feedback)
+    # Built afresh from the working description each round: nothing is appended.
+    step = loop.next_step(db, session, data, max(r.index for r in session.rounds) + 1)
+    prompt = data.prompt or step.built.prompt
     count = data.candidates or session.candidates
     round_ = _queue_round(db, session, data, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
-                          negative=data.negative_prompt or parent_round.negative_prompt,
+                          negative=data.negative_prompt or step.built.negative_prompt,
                           seeds=_seeds(data.seed, count), parent=parent)
     round_.rating, round_.feedback = data.rating, data.feedback
     # The witness's words are evidence: the round keeps them; the audit keeps their hash.
@@ -191,6 +195,7 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
                     "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
                     "feedback_characters": len(data.feedback)})
     _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
     if replay is not None:
@@ -232,7 +237,7 @@ def session_out(session: SketchSession) -> SessionOut:
             error=r.job.error, mode=r.mode, model=r.model, prompt=r.prompt, token_count=r.token_count,
             settings=_settings(r.job.spec),
             parent_candidate_id=r.parent_candidate_id, rating=r.rating, feedback=r.feedback,
-            created_at=r.created_at,
+            created_at=r.created_at, **loop.round_fields(r),
             candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
                                      image_sha256=c.image.sha256, shown_count=c.shown_count,
                                      face_found=c.face_found, identity_similarity=c.identity_similarity)
@@ -244,7 +249,7 @@ def session_out(session: SketchSession) -> SessionOut:
                       witness_id=session.witness_id, description_id=session.description_id,
                       max_rounds=session.max_rounds, candidates=session.candidates,
                       final_candidate_id=session.final_candidate_id, created_at=session.created_at,
-                      approved_at=session.approved_at, rounds=rounds)
+                      approved_at=session.approved_at, rounds=rounds, working=loop.working_out(session))
 
 
 def exposures(db: Session, witness_id: uuid.UUID) -> int:

@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from app.sessions.prompt import NEGATIVE_PROMPT, PROMPT_WINDOW, build_prompt, count_tokens
+from app.security.ratelimit import PREVIEW, limiter
 from app.sessions.service import exposures
 from app.users.deps import CurrentActor, Db
 from app.witnesses import service
@@ -19,6 +19,8 @@ from app.witnesses.schemas import (
     WitnessOut,
     WitnessUpdate,
 )
+from common.prompt import PROMPT_WINDOW, build, build_prompt, count_tokens
+from common.working import Working
 
 router = APIRouter(prefix="/api", tags=["witnesses"])
 
@@ -62,7 +64,9 @@ def get_description(description_id: uuid.UUID, db: Db, actor: CurrentActor) -> D
 
 
 @router.post("/prompts/preview", response_model=PromptPreviewOut)
-def preview_prompt(body: PromptPreviewIn, _: CurrentActor) -> PromptPreviewOut:
-    prompt = build_prompt(body.text, body.attributes.stored())
-    return PromptPreviewOut(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, token_count=count_tokens(prompt),
-                            window=PROMPT_WINDOW)
+def preview_prompt(body: PromptPreviewIn, actor: CurrentActor) -> PromptPreviewOut:
+    limiter.check(PREVIEW, str(actor.id))
+    working = body.working or Working.from_description(body.text, body.attributes.stored())
+    built = build(working)
+    return PromptPreviewOut(prompt=built.prompt, negative_prompt=built.negative_prompt,
+                            token_count=count_tokens(built.prompt), window=PROMPT_WINDOW, clauses=built.clauses)
