@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["draw", "absent", "unknown", "uncertain"]
+MAX_CLAUSE_CHARS = 2000
+MAX_PIECES = 1000
 KINDS: tuple[Kind, ...] = ("draw", "absent", "unknown", "uncertain")
 
 # Typos and spoken forms, then contractions, spelled out so the rules see one form.
@@ -133,12 +135,16 @@ def strip_fillers(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" ,;:-")
 
 
-def pieces(text: str) -> list[str]:
-    pieces: list[str] = []
+def pieces(text: str, limit: int = MAX_PIECES) -> list[str]:
+    """The text's comma-, sentence- and clause-level pieces: at most `limit`, each cut to MAX_CLAUSE_CHARS
+    (a working description holds at most 200 clauses: a megabyte of text must not cost more)."""
+    out: list[str] = []
     for sentence in _SPLIT.split(text):
-        for part in _AND_CLAUSE.split(sentence):
-            pieces.extend(p.strip() for p in part.split(","))
-    return [p for p in pieces if p]
+        for part in _AND_CLAUSE.split(sentence[:MAX_CLAUSE_CHARS * 4]):
+            out.extend(p.strip()[:MAX_CLAUSE_CHARS] for p in part.split(","))
+            if len(out) >= limit:
+                return [p for p in out[:limit] if p]
+    return [p for p in out if p]
 
 
 def _anchored(piece: str) -> bool:
@@ -182,11 +188,11 @@ def split_clauses(text: str) -> list[Parsed]:
         kind = classify(piece)
         if kind == "draw" and not _anchored(piece):
             continue
-        joined = ", ".join(pending)
+        joined = ", ".join(pending)[:MAX_CLAUSE_CHARS]
         out.append(Parsed(strip_fillers(joined), classify(joined)))
         pending = []
     if pending:
-        joined = ", ".join(pending)
+        joined = ", ".join(pending)[:MAX_CLAUSE_CHARS]
         out.append(Parsed(strip_fillers(joined), classify(joined)))
     return [p for p in out if p.text]
 
