@@ -32,7 +32,7 @@ _TYPOS = {
     "cannot": "can not", "mabye": "maybe", "maybee": "maybe", "mayby": "maybe", "prolly": "probably",
     "probly": "probably", "remeber": "remember", "rember": "remember", "remembr": "remember",
     "beleive": "believe", "definately": "definitely", "deffo": "definitely", "glases": "glasses",
-    "glassses": "glasses", "beared": "beard", "bread": "beard", "mustache": "moustache", "tatoo": "tattoo",
+    "glassses": "glasses", "beared": "beard", "beardd": "beard", "mustache": "moustache", "tatoo": "tattoo",
     "tatoos": "tattoos", "shaved": "shaven", "noticed": "notice", "saw": "see", "seen": "see",
 }
 _CONTRACTIONS = (

@@ -67,8 +67,14 @@ class Built:
 
 
 def _unique(items: list[str]) -> list[str]:
+    """Each phrase once (case aside), in order; empty ones dropped."""
     seen: set[str] = set()
-    return [i for i in items if i and not (i.lower() in seen or seen.add(i.lower()))]  # type: ignore[func-returns-value]
+    out: list[str] = []
+    for item in items:
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    return out
 
 
 def build(working: Working, style: str = DEFAULT_STYLE, negative: str = NEGATIVE_PROMPT) -> Built:

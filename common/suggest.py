@@ -143,8 +143,7 @@ def _change(said: str) -> str | None:
 
 def _adjusted(existing: str | None, adjective: str, degree: str, qualifier: str = "") -> str:
     """The new value: the adjective (and its degree) replaces its opposite and any earlier degree."""
-    drop = {adjective, *_OPPOSITE.get(adjective, ()), "slightly", "very", "close-set", "wide-set"} \
-        if adjective in ("close-set", "wide-set") else {adjective, *_OPPOSITE.get(adjective, ()), "slightly", "very"}
+    drop = {adjective, *_OPPOSITE.get(adjective, ()), "slightly", "very"}
     rest = [w for w in (existing or "").split() if w.lower() not in drop]
     if qualifier:
         rest = [w for w in rest if w.lower() not in ("at", "the", "on", "sides", "side", "top", "back", "front")]
@@ -178,7 +177,7 @@ def _hair_field(adjective: str, qualifier: str) -> str:
     return "hair.length" if adjective in _HAIR_LENGTHS else "hair.colour"
 
 
-def _set(working: Working, field: str, value: str, said: str) -> Suggestion:
+def _set(field: str, value: str, said: str) -> Suggestion:
     return Suggestion(kind="set", field=field, value=value, text=f"{field}: {value}", said=said)
 
 
@@ -193,7 +192,7 @@ def _feature_edits(working: Working, said: str, piece: str, features: set[str]) 
     for feature in sorted(features - {"ears", "other"}):
         field = _hair_field(adjective, qualifier) if feature == "hair" else feature
         value = _adjusted(_get(working, field), adjective, degree, qualifier if feature == "hair" else "")
-        out.append(_set(working, field, value, piece))
+        out.append(_set(field, value, piece))
     return out
 
 
@@ -215,11 +214,11 @@ def _rules(working: Working, piece: str) -> list[Suggestion] | None:
     age = _AGE.search(said)
     if age and not (features - {"face_shape"}):
         older = bool(age.group(1) == "older" or age.group(2) == "young" or age.group(3) == "young")
-        return [_set(working, "age_range", _shift_age(_get(working, "age_range"), older, _degree(said)), piece)]
+        return [_set("age_range", _shift_age(_get(working, "age_range"), older, _degree(said)), piece)]
     build = _BUILD.search(said)
     if build and not features:
         word = build.group(1).replace("more muscular", "muscular")
-        return [_set(working, "build", _adjusted(_get(working, "build"), _COMPARATIVES.get(word, word),
+        return [_set("build", _adjusted(_get(working, "build"), _COMPARATIVES.get(word, word),
                                                  _degree(said)), piece)]
     if features:
         edits = _feature_edits(working, said, piece, features)
