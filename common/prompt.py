@@ -93,7 +93,7 @@ def build(working: Working, style: str = DEFAULT_STYLE, negative: str = NEGATIVE
     prompt = ", ".join(parts)
     text = ", ".join(_unique(drawn))
     negative_prompt = ", ".join([negative, *_unique(negatives)]) if negative else ", ".join(_unique(negatives))
-    return Built(prompt=f"{prompt}. {text}" if text else prompt, negative_prompt=negative_prompt,
+    return Built(prompt=f"{prompt}. {text}." if text else prompt, negative_prompt=negative_prompt,
                  clauses=[{"text": c.text, "kind": c.kind} for c in working.clauses])
 
 

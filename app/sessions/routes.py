@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
-from app.security.ratelimit import GENERATE, PREVIEW, limiter
+from app.security.ratelimit import GENERATE, check_preview, limiter
 from app.sessions import loop, service
 from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
 from app.sessions.working_schemas import SuggestionsIn, SuggestionsOut
@@ -51,5 +51,5 @@ def mark_shown(session_id: uuid.UUID, candidate_id: uuid.UUID, db: Db, actor: Cu
 @router.post("/{session_id}/suggestions", response_model=SuggestionsOut)
 def suggest(session_id: uuid.UUID, body: SuggestionsIn, db: Db, actor: CurrentActor) -> SuggestionsOut:
     """Edits to the working description the feedback suggests; nothing is changed until a round accepts them."""
-    limiter.check(PREVIEW, str(actor.id))
+    check_preview(str(actor.id), len(body.feedback))
     return loop.suggestions_for(db, actor, service.get_session(db, actor, session_id), body.feedback)

@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from app.security.ratelimit import PREVIEW, limiter
+from app.security.ratelimit import check_preview
 from app.sessions.service import exposures
 from app.users.deps import CurrentActor, Db
 from app.witnesses import service
@@ -65,7 +65,8 @@ def get_description(description_id: uuid.UUID, db: Db, actor: CurrentActor) -> D
 
 @router.post("/prompts/preview", response_model=PromptPreviewOut)
 def preview_prompt(body: PromptPreviewIn, actor: CurrentActor) -> PromptPreviewOut:
-    limiter.check(PREVIEW, str(actor.id))
+    size = len(body.text) + (sum(len(c.text) for c in body.working.clauses) if body.working else 0)
+    check_preview(str(actor.id), size)
     working = body.working or Working.from_description(body.text, body.attributes.stored())
     built = build(working)
     return PromptPreviewOut(prompt=built.prompt, negative_prompt=built.negative_prompt,

@@ -9,7 +9,8 @@ import string
 import pytest
 from fastapi.testclient import TestClient
 
-from app.security.ratelimit import PREVIEW
+from app.security.ratelimit import LONG_PREVIEW, LONG_PREVIEW_CHARS, PREVIEW
+from tests.conftest import bearer
 from tests.journey import ok
 
 
@@ -42,6 +43,17 @@ def test_preview_is_rate_limited(client: TestClient, artist: dict[str, str]) -> 
         ok(client.post("/api/prompts/preview", headers=artist, json={"text": "nose"}))
     limited = client.post("/api/prompts/preview", headers=artist, json={"text": "nose"})
     assert limited.status_code == 429 and "prompt previews" in limited.json()["detail"]
+    assert ok(client.post("/api/prompts/preview", headers=bearer(client, "other"), json={"text": "nose"}))
+
+
+def test_long_previews_have_a_tighter_limit(client: TestClient, artist: dict[str, str]) -> None:
+    long_text = "a thin face with a crooked nose. " * (LONG_PREVIEW_CHARS // 30)
+    assert len(long_text) > LONG_PREVIEW_CHARS
+    for _ in range(LONG_PREVIEW.requests):
+        ok(client.post("/api/prompts/preview", headers=artist, json={"text": long_text}))
+    limited = client.post("/api/prompts/preview", headers=artist, json={"text": long_text})
+    assert limited.status_code == 429 and "long texts" in limited.json()["detail"]
+    assert ok(client.post("/api/prompts/preview", headers=artist, json={"text": "nose"}))  # short ones still pass
 
 
 def test_a_megabyte_preview_stays_within_the_cache_bound(client: TestClient, artist: dict[str, str],
