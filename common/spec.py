@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from common.clauses import Kind
 from common.evolution import MAX_ARRAY, SCALES, EvolveSpec
 from common.styles import DEFAULT_STYLE, STYLES
 
@@ -59,6 +60,15 @@ class StyleBlend(BaseModel):
         if value not in STYLES:
             raise ValueError(f"must be one of {', '.join(STYLES)}")
         return value
+
+
+class PromptClause(BaseModel):
+    """A clause of the working description the prompt was built from, and its kind (for the recipe)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = Field(max_length=2000)
+    kind: Kind
 
 
 class GenerationSpec(BaseModel):
@@ -112,6 +122,8 @@ class GenerationSpec(BaseModel):
         if self.evolve is not None and len(self.evolve.children) != len(self.seeds):
             raise ValueError("evolve: one child per seed")
         return self
+    # Recorded for the recipe only (the engine draws `prompt`): the clauses and their kinds.
+    clauses: list[PromptClause] = Field(default_factory=list, max_length=200)
 
     @field_validator("style")
     @classmethod

@@ -15,6 +15,9 @@ from pathlib import Path
 import regex
 
 CLIP_WINDOW = 77
+# The per-word cache is bounded: a long preview of made-up words must not grow the API's memory.
+BPE_CACHE_WORDS = 20_000
+BPE_CACHE_WORD_CHARS = 64
 CHUNK_TOKENS = CLIP_WINDOW - 2
 START, END = "<|startoftext|>", "<|endoftext|>"
 
@@ -61,11 +64,16 @@ class ClipBpe:
         lines = (tokenizer_dir / "merges.txt").read_text("utf-8").strip().split("\n")[1:]
         self.ranks = {tuple(line.split()): i for i, line in enumerate(lines)}
         self.byte_map = bytes_to_unicode()
-        self._cache: dict[str, list[str]] = {}
+        self._cached = functools.lru_cache(maxsize=BPE_CACHE_WORDS)(self._merge)
+
+    def cache_size(self) -> int:
+        return self._cached.cache_info().currsize
 
     def _bpe(self, word: str) -> list[str]:
-        if word in self._cache:
-            return self._cache[word]
+        # Long words are rare and would make each entry large: merged afresh, never kept.
+        return self._merge(word) if len(word) > BPE_CACHE_WORD_CHARS else self._cached(word)
+
+    def _merge(self, word: str) -> list[str]:
         parts = [*word[:-1], word[-1] + "</w>"]
         while len(parts) > 1:
             pairs = [(parts[i], parts[i + 1]) for i in range(len(parts) - 1)]
@@ -82,7 +90,6 @@ class ClipBpe:
                     merged.append(parts[i])
                     i += 1
             parts = merged
-        self._cache[word] = parts
         return parts
 
     def tokenize(self, text: str) -> list[str]:

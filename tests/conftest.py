@@ -35,7 +35,7 @@ def reset_caches() -> None:
     from app.db import get_engine, session_factory
     from app.images.service import blob_store
     from app.jobs.queue import producer
-    from app.sessions.prompt import _tokenizer
+    from common.prompt import _tokenizer
     from common.settings import get_settings
 
     if get_engine.cache_info().currsize:

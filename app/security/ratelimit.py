@@ -40,6 +40,11 @@ def login_limit() -> Limit:
 
 GENERATE = Limit("generation requests", 30, 60)
 WITNESS = Limit("witness requests", 120, 60)
+# Prompt previews and feedback suggestions (live while the artist types, 350 ms debounce),
+# and a tighter one for long texts: each may be up to 1M characters of work.
+PREVIEW = Limit("prompt previews", 120, 60)
+LONG_PREVIEW = Limit("previews of long texts", 10, 60)
+LONG_PREVIEW_CHARS = 20_000
 
 
 class SlidingWindow:
@@ -64,3 +69,9 @@ class SlidingWindow:
 
 
 limiter = SlidingWindow()
+
+
+def check_preview(key: str, characters: int) -> None:
+    limiter.check(PREVIEW, key)
+    if characters > LONG_PREVIEW_CHARS:
+        limiter.check(LONG_PREVIEW, key)

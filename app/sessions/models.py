@@ -33,6 +33,8 @@ class SketchSession(Base):
     # The witness's words about the approved likeness, verbatim, and their confidence (0-10).
     approval_statement: Mapped[str | None] = mapped_column(Text)
     approval_confidence: Mapped[int | None] = mapped_column(Integer)
+    # The working description (common.working): what every round's prompt is built from.
+    working: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     rounds: Mapped[list[Round]] = relationship(order_by="Round.index", lazy="selectin")
 
@@ -58,6 +60,12 @@ class Round(Base):
     exposure_reason: Mapped[str | None] = mapped_column(Text)
     # Model evolve: the picks and their ratings, or reject_all, blend, scale_array (app/sessions/evolution.py).
     evolve_choice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The artist's interpretation of it: the working description drawn, the suggested and
+    # accepted edits, and the diff from the previous working description.
+    working: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    suggestions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    accepted_edits: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    working_diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(lazy="joined")

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
-from app.security.ratelimit import GENERATE, limiter
-from app.sessions import exposure, service
+from app.security.ratelimit import GENERATE, check_preview, limiter
+from app.sessions import exposure, loop, service
 from app.sessions.models import SketchSession
 from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
+from app.sessions.working_schemas import SuggestionsIn, SuggestionsOut
 from app.users.deps import CurrentActor, Db
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -51,3 +52,10 @@ def approve(session_id: uuid.UUID, body: ApproveIn, db: Db, actor: CurrentActor)
 @router.post("/{session_id}/candidates/{candidate_id}/shown", status_code=204)
 def mark_shown(session_id: uuid.UUID, candidate_id: uuid.UUID, db: Db, actor: CurrentActor) -> None:
     service.mark_shown(db, actor, service.get_session(db, actor, session_id), candidate_id)
+
+
+@router.post("/{session_id}/suggestions", response_model=SuggestionsOut)
+def suggest(session_id: uuid.UUID, body: SuggestionsIn, db: Db, actor: CurrentActor) -> SuggestionsOut:
+    """Edits to the working description the feedback suggests; nothing is changed until a round accepts them."""
+    check_preview(str(actor.id), len(body.feedback))
+    return loop.suggestions_for(db, actor, service.get_session(db, actor, session_id), body.feedback)

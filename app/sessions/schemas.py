@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from common.evolution import MAX_ARRAY, MAX_PICKS, SCALES
 from common.spec import MAX_CANDIDATES, REGIONS, STYLES, JobStatus, Mode, Strategy, StyleBlend
+from common.suggest import Suggestion
+from common.working import Working
 
 Style = Literal[STYLES]  # type: ignore[valid-type]
 Region = Literal[REGIONS]  # type: ignore[valid-type]
@@ -102,6 +104,10 @@ class RoundCreate(RoundParams):
     reject_all: bool = Field(default=False, description="none of these: redraw around the last centre, wider")
     blend: BlendIn | None = Field(default=None, description="the morph of two faces at a weight")
     scale_array: Scale | None = Field(default=None, description="7 variants of one picked face from -1 to +1")
+    # The working description (docs/working-description.md): left out, the suggestions are all taken.
+    working: Working | None = Field(default=None, description="the artist's edited working description")
+    accepted_suggestions: list[str | Suggestion] | None = Field(
+        default=None, max_length=100, description="ids from POST /suggestions for this feedback, or edit objects")
 
 
 class ApproveIn(BaseModel):
@@ -151,6 +157,10 @@ class RoundOut(BaseModel):
     mask_sha256: str | None = None
     evolve_choice: dict[str, Any] | None = Field(
         default=None, description="model evolve: {picks: [{candidate_id, rating}], reject_all, blend, scale_array}")
+    working: Working | None = None
+    suggestions: list[Suggestion] = []
+    accepted_edits: list[Suggestion] = []
+    working_diff: dict[str, Any] | None = None
 
 
 class SessionOut(BaseModel):
@@ -170,6 +180,7 @@ class SessionOut(BaseModel):
     exposures: int = Field(default=0, description="distinct candidate faces this witness has been shown")
     exposure_cap: int = Field(default=0, description="LIKENESS_EXPOSURE_CAP")
     warning: str | None = Field(default=None, description="set from 75% of the exposure cap")
+    working: Working | None = None
 
 
 class SessionSummary(BaseModel):

@@ -22,10 +22,9 @@ from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import image_url
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
-from app.sessions import evolution, exposure
+from app.sessions import evolution, exposure, loop
 from app.sessions.generation import build_spec, sticky_params
 from app.sessions.models import Candidate, Round, SketchSession, SubmitKey
-from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, count_tokens, refine_prompt
 from app.sessions.schemas import (
     CandidateOut,
     RoundCreate,
@@ -37,6 +36,7 @@ from app.sessions.schemas import (
 )
 from app.users.actor import Actor
 from app.witnesses.service import get_description, get_witness
+from common.prompt import count_tokens
 from common.recipe import sha256_hex
 from common.spec import JobStatus, Strategy
 
@@ -124,11 +124,12 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
                             max_rounds=data.rounds, candidates=count, params={}, created_by=actor.id)
     db.add(session)
     db.flush()
-    prompt = data.prompt or build_prompt(description.text, description.attributes)
+    step = loop.first_step(description)
     seeds = _seeds(data.seed, count)
     plan = evolution.initial_plan(seeds, data.phase or "internal") if evolve else None
-    round_ = _queue_round(db, session, data, index=1, prompt=prompt, negative=data.negative_prompt or NEGATIVE_PROMPT,
-                          seeds=seeds, parent=None, plan=plan)
+    round_ = _queue_round(db, session, data, index=1, prompt=data.prompt or step.built.prompt,
+                          negative=data.negative_prompt or step.built.negative_prompt, seeds=seeds, parent=None,
+                          plan=plan)
     exposure.guard_round(db, actor, session, round_, data.exposure_reason)
     if evolve:
         session.params = {**session.params, "array": count}  # the array size of the following rounds
@@ -136,6 +137,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
     _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
     if replay is not None:
@@ -190,12 +192,12 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
     if evolution.is_evolve(session, data):
         return _add_evolve_round(db, actor, session, data, key)
     parent = _candidate_in(db, session, evolution.check_single_pick(data), actor)
-    parent_round = db.get(Round, parent.round_id)
-    assert parent_round is not None
-    prompt = data.prompt or refine_prompt(parent_round.prompt, data.feedback)
+    # Built afresh from the working description each round: nothing is appended.
+    step = loop.next_step(db, session, data, max(r.index for r in session.rounds) + 1)
+    prompt = data.prompt or step.built.prompt
     count = data.candidates or session.candidates
     round_ = _queue_round(db, session, data, index=max(r.index for r in session.rounds) + 1, prompt=prompt,
-                          negative=data.negative_prompt or parent_round.negative_prompt,
+                          negative=data.negative_prompt or step.built.negative_prompt,
                           seeds=_seeds(data.seed, count), parent=parent)
     exposure.guard_round(db, actor, session, round_, data.exposure_reason)
     round_.rating, round_.feedback = data.rating, data.feedback
@@ -205,6 +207,7 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
                     "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
                     "feedback_characters": len(data.feedback)})
     _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
     if replay is not None:
@@ -221,10 +224,9 @@ def _add_evolve_round(db: Session, actor: Actor, session: SketchSession, data: R
     seeds = _seeds(data.seed, evolution.array_size(data, session))
     phase = data.phase or session.params.get("phase") or "internal"
     plan = evolution.plan_round(db, session, data, seeds, phase)
-    anchor_round = db.get(Round, plan.anchor.round_id) if plan.anchor else latest
-    assert anchor_round is not None
-    round_ = _queue_round(db, session, data, index=latest.index + 1, prompt=data.prompt or anchor_round.prompt,
-                          negative=data.negative_prompt or anchor_round.negative_prompt,
+    step = loop.next_step(db, session, data, latest.index + 1)
+    round_ = _queue_round(db, session, data, index=latest.index + 1, prompt=data.prompt or step.built.prompt,
+                          negative=data.negative_prompt or step.built.negative_prompt,
                           seeds=seeds, parent=None, plan=plan)
     exposure.guard_round(db, actor, session, round_, data.exposure_reason)
     round_.parent_candidate_id = plan.anchor.id if plan.anchor else None
@@ -241,6 +243,7 @@ def _add_evolve_round(db: Session, actor: Actor, session: SketchSession, data: R
                entity_id=uuid.UUID(pick["candidate_id"]),
                details={"session_id": str(session.id), "rating": pick["rating"], "weight": pick["weight"]})
     _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
     _remember_submit(db, actor, key, round_)
     replay = _commit_submit(db, actor, key)
     if replay is not None:
@@ -288,6 +291,7 @@ def session_out(session: SketchSession) -> SessionOut:
             settings=_settings(r.job.spec),
             parent_candidate_id=r.parent_candidate_id, rating=r.rating, feedback=r.feedback,
             created_at=r.created_at, region=r.job.spec.get("region"), mask_sha256=r.job.spec.get("mask_sha256"),
+            **loop.round_fields(r),
             candidates=[CandidateOut(id=c.id, index=c.index, seed=c.seed, image_url=image_url(c.image_id),
                                      image_sha256=c.image.sha256, shown_count=c.shown_count,
                                      face_found=c.face_found, identity_similarity=c.identity_similarity,
@@ -302,7 +306,7 @@ def session_out(session: SketchSession) -> SessionOut:
                       witness_id=session.witness_id, description_id=session.description_id,
                       max_rounds=session.max_rounds, candidates=session.candidates,
                       final_candidate_id=session.final_candidate_id, created_at=session.created_at,
-                      approved_at=session.approved_at, rounds=rounds)
+                      approved_at=session.approved_at, rounds=rounds, working=loop.working_out(session))
 
 
 def exposures(db: Session, witness_id: uuid.UUID) -> int:

@@ -5,8 +5,8 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from app.security.ratelimit import check_preview
 from app.sessions.exposure import exposure_cap, exposures, warning
-from app.sessions.prompt import NEGATIVE_PROMPT, PROMPT_WINDOW, build_prompt, count_tokens
 from app.users.deps import CurrentActor, Db
 from app.witnesses import service
 from app.witnesses.models import Description, Witness
@@ -19,6 +19,8 @@ from app.witnesses.schemas import (
     WitnessOut,
     WitnessUpdate,
 )
+from common.prompt import PROMPT_WINDOW, build, build_prompt, count_tokens
+from common.working import Working
 
 router = APIRouter(prefix="/api", tags=["witnesses"])
 
@@ -63,7 +65,10 @@ def get_description(description_id: uuid.UUID, db: Db, actor: CurrentActor) -> D
 
 
 @router.post("/prompts/preview", response_model=PromptPreviewOut)
-def preview_prompt(body: PromptPreviewIn, _: CurrentActor) -> PromptPreviewOut:
-    prompt = build_prompt(body.text, body.attributes.stored())
-    return PromptPreviewOut(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, token_count=count_tokens(prompt),
-                            window=PROMPT_WINDOW)
+def preview_prompt(body: PromptPreviewIn, actor: CurrentActor) -> PromptPreviewOut:
+    size = len(body.text) + (sum(len(c.text) for c in body.working.clauses) if body.working else 0)
+    check_preview(str(actor.id), size)
+    working = body.working or Working.from_description(body.text, body.attributes.stored())
+    built = build(working)
+    return PromptPreviewOut(prompt=built.prompt, negative_prompt=built.negative_prompt,
+                            token_count=count_tokens(built.prompt), window=PROMPT_WINDOW, clauses=built.clauses)

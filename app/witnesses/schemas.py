@@ -6,8 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.sessions.working_schemas import ClauseOut
 from app.validation import no_nulls
-from app.witnesses.attributes import Attributes
+from common.attributes import Attributes
+from common.working import Working
 
 
 class WitnessCreate(BaseModel):
@@ -68,6 +70,8 @@ class PromptPreviewIn(BaseModel):
 
     text: str = Field(default="", max_length=1_000_000)
     attributes: Attributes = Field(default_factory=Attributes)
+    working: Working | None = Field(default=None, description="a working description; then text and attributes "
+                                    "are ignored")
 
 
 class PromptPreviewOut(BaseModel):
@@ -75,3 +79,4 @@ class PromptPreviewOut(BaseModel):
     negative_prompt: str
     token_count: int
     window: int
+    clauses: list[ClauseOut] = []

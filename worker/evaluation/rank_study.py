@@ -7,7 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt
+from common.prompt import NEGATIVE_PROMPT, build_prompt
 from common.spec import AdapterRef, GenerationSpec, Mode
 from worker.evaluation import metrics as m
 from worker.evaluation.runner import EvalConfig, GeneratingEngine, summarise

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from app.sessions.prompt import NEGATIVE_PROMPT, build_prompt, refine_prompt
 from common.faces import identity_embedding, identity_similarity
+from common.prompt import NEGATIVE_PROMPT, build_prompt, refine_prompt
 from common.recipe import sha256_hex
 from common.spec import AdapterRef, GenerationSpec, Mode, Strategy
 from worker.evaluation import metrics as m

@@ -41,7 +41,8 @@ def test_refinement_is_img2img_from_the_pick(client: TestClient, artist: dict[st
     session = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))
     second = session["rounds"][1]
     assert second["mode"] == "img2img" and second["parent_candidate_id"] == picked["id"]
-    assert second["prompt"].endswith("wider nose") and second["rating"] == 6
+    # "wider nose" is a suggested edit (taken by default): the nose attribute, not appended words.
+    assert "wide crooked nose" in second["prompt"] and second["rating"] == 6
     _, recipe, _ = fetch_png(client, artist, second["candidates"][0]["image_url"])
     assert recipe["parent_sha256"] == picked["image_sha256"]
     assert recipe["strength"] == 0.3 and recipe["guidance"] == 7.5
