@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Totp Disable */
+        post: operations["totp_disable_api_auth_totp_disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/totp/setup": {
         parameters: {
             query?: never;
@@ -193,6 +210,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{case_id}/face-recognition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable Face Recognition
+         * @description Admin only: exports of this case may then name the purpose face-recognition; the reason is on record.
+         */
+        post: operations["enable_face_recognition_api_cases__case_id__face_recognition_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/shares": {
         parameters: {
             query?: never;
@@ -210,6 +247,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases/{case_id}/shares/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unshare Case
+         * @description Revoke a share; `user` is the user's id or username.
+         */
+        delete: operations["unshare_case_api_cases__case_id__shares__user__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/uploads": {
         parameters: {
             query?: never;
@@ -221,6 +278,26 @@ export interface paths {
         put?: never;
         /** Upload */
         post: operations["upload_api_cases__case_id__uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{case_id}/uploads/{upload_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release Upload
+         * @description Admin only: lets a reference that matches another witness's candidate be used, with the reason on record.
+         */
+        post: operations["release_upload_api_cases__case_id__uploads__upload_id__release_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -344,8 +421,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Image */
+        /**
+         * Get Image
+         * @description The stored bytes, unlabelled (the screen shows the label beside them). With witness_viewing=1
+         *     the artist's screen says the witness is looking at it: a candidate's face is recorded as shown.
+         */
         get: operations["get_image_api_images__image_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images/{image_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Image
+         * @description A copy to take away: composites carry the notice (app/images/labels.py); uploads go as stored.
+         */
+        get: operations["download_image_api_images__image_id__download_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -575,6 +676,26 @@ export interface paths {
         put?: never;
         /** Add Round */
         post: operations["add_round_api_sessions__session_id__rounds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suggest
+         * @description Edits to the working description the feedback suggests; nothing is changed until a round accepts them.
+         */
+        post: operations["suggest_api_sessions__session_id__suggestions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -914,6 +1035,16 @@ export interface components {
              * Format: uuid
              */
             candidate_id: string;
+            /**
+             * Confidence
+             * @description the witness's confidence in the likeness, 0 (none) to 10
+             */
+            confidence: number;
+            /**
+             * Statement
+             * @description the witness's words about the likeness, verbatim
+             */
+            statement: string;
         };
         /** Attributes */
         Attributes: {
@@ -980,6 +1111,25 @@ export interface components {
             role: string | null;
             /** Source */
             source: string | null;
+        };
+        /** BlendIn */
+        BlendIn: {
+            /**
+             * A
+             * Format: uuid
+             */
+            a: string;
+            /**
+             * B
+             * Format: uuid
+             */
+            b: string;
+            /**
+             * Weight
+             * @description 0 = a, 1 = b
+             * @default 0.5
+             */
+            weight?: number;
         };
         /** Body_import_adapter_api_models_adapters_post */
         Body_import_adapter_api_models_adapters_post: {
@@ -1055,6 +1205,11 @@ export interface components {
             /** Face Found */
             face_found?: boolean | null;
             /**
+             * Generation
+             * @description model evolve: the array's generation
+             */
+            generation?: number | null;
+            /**
              * Id
              * Format: uuid
              */
@@ -1067,6 +1222,18 @@ export interface components {
             image_url: string;
             /** Index */
             index: number;
+            /**
+             * Parents
+             * @description model evolve: [{candidate_id, image_sha256, weight}]
+             */
+            parents?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Photographic
+             * @description looks like a photograph (common/photo.py)
+             */
+            photographic?: boolean | null;
             /** Seed */
             seed: number;
             /** Shown Count */
@@ -1205,6 +1372,44 @@ export interface components {
             /** Ok */
             ok: boolean;
         };
+        /** Clause */
+        Clause: {
+            /**
+             * Kind
+             * @default draw
+             * @enum {string}
+             */
+            kind?: "draw" | "absent" | "unknown" | "uncertain";
+            /**
+             * Promoted
+             * @description an uncertain clause the artist chose to draw
+             * @default false
+             */
+            promoted?: boolean;
+            /**
+             * Round
+             * @description the round it came from (1: the description)
+             */
+            round?: number | null;
+            /**
+             * Source
+             * @default artist
+             * @enum {string}
+             */
+            source?: "description" | "feedback" | "artist";
+            /** Text */
+            text: string;
+        };
+        /** ClauseOut */
+        ClauseOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "draw" | "absent" | "unknown" | "uncertain";
+            /** Text */
+            text: string;
+        };
         /** DatasetDetail */
         DatasetDetail: {
             /**
@@ -1323,6 +1528,28 @@ export interface components {
             /** Token */
             token: string;
         };
+        /** FaceRecognitionIn */
+        FaceRecognitionIn: {
+            /**
+             * Reason
+             * @description why face-recognition search is allowed here
+             */
+            reason: string;
+        };
+        /** FaceRecognitionOut */
+        FaceRecognitionOut: {
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Enabled At */
+            enabled_at: string | null;
+            /** Reason */
+            reason: string | null;
+        };
         /** FromCasesIn */
         FromCasesIn: {
             /** Name */
@@ -1427,6 +1654,19 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** Pick */
+        Pick: {
+            /**
+             * Candidate Id
+             * Format: uuid
+             */
+            candidate_id: string;
+            /**
+             * Rating
+             * @description likeness, 0 (none) to 10 (exact)
+             */
+            rating?: number | null;
+        };
         /**
          * ProgressEvent
          * @description One state of a job, as the SSE stream and GET /api/jobs/{id} report it.
@@ -1459,9 +1699,16 @@ export interface components {
              * @default
              */
             text?: string;
+            /** @description a working description; then text and attributes are ignored */
+            working?: components["schemas"]["Working"] | null;
         };
         /** PromptPreviewOut */
         PromptPreviewOut: {
+            /**
+             * Clauses
+             * @default []
+             */
+            clauses?: components["schemas"]["ClauseOut"][];
             /** Negative Prompt */
             negative_prompt: string;
             /** Prompt */
@@ -1484,8 +1731,36 @@ export interface components {
             /** Styles */
             styles: ("pencil" | "charcoal" | "ink")[];
         };
+        /** ReleaseIn */
+        ReleaseIn: {
+            /**
+             * Reason
+             * @description why this upload may be used although it matches another witness's face
+             */
+            reason: string;
+        };
+        /** ReleaseOut */
+        ReleaseOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Release Reason */
+            release_reason: string;
+            /**
+             * Released At
+             * Format: date-time
+             */
+            released_at: string;
+        };
         /** RoundCreate */
         RoundCreate: {
+            /**
+             * Accepted Suggestions
+             * @description ids from POST /suggestions for this feedback, or edit objects
+             */
+            accepted_suggestions?: (string | components["schemas"]["Suggestion"])[] | null;
             /** Adapter Schedule */
             adapter_schedule?: ("constant" | "ramp") | null;
             /**
@@ -1493,12 +1768,13 @@ export interface components {
              * @description UNet LoRA adapters
              */
             adapters?: components["schemas"]["AdapterChoice"][] | null;
+            /** @description the morph of two faces at a weight */
+            blend?: components["schemas"]["BlendIn"] | null;
             /**
              * Candidate Id
-             * Format: uuid
-             * @description the candidate the witness picked (any round of this session)
+             * @description the candidate the witness picked (any round of this session); model evolve takes `picks` instead
              */
-            candidate_id: string;
+            candidate_id?: string | null;
             /** Candidates */
             candidates?: number | null;
             /**
@@ -1506,6 +1782,11 @@ export interface components {
              * @description Model 3: a clip-lora adapter
              */
             clip_adapter_id?: string | null;
+            /**
+             * Exposure Reason
+             * @description why this round may take the witness past the exposure cap
+             */
+            exposure_reason?: string | null;
             /**
              * Feedback
              * @default
@@ -1528,6 +1809,16 @@ export interface components {
             model?: components["schemas"]["Strategy"] | null;
             /** Negative Prompt */
             negative_prompt?: string | null;
+            /**
+             * Phase
+             * @description model evolve: evolve the internal features first (external held), then these
+             */
+            phase?: ("internal" | "external") | null;
+            /**
+             * Picks
+             * @description the faces picked from the array, each with a rating
+             */
+            picks?: components["schemas"]["Pick"][] | null;
             /** Prompt */
             prompt?: string | null;
             /**
@@ -1546,6 +1837,17 @@ export interface components {
              */
             region?: ("eyes" | "eyebrows" | "nose" | "mouth" | "jaw" | "hair" | "ears") | null;
             /**
+             * Reject All
+             * @description none of these: redraw around the last centre, wider
+             * @default false
+             */
+            reject_all?: boolean;
+            /**
+             * Scale Array
+             * @description 7 variants of one picked face from -1 to +1
+             */
+            scale_array?: ("age" | "weight" | "masculinity" | "distinctiveness") | null;
+            /**
              * Seed
              * @description first seed; the rest follow it
              */
@@ -1556,6 +1858,13 @@ export interface components {
              * @default false
              */
             sketchify_reference?: boolean;
+            /**
+             * Sliders
+             * @description holistic scales, -1..1 each: age, weight, masculinity, distinctiveness
+             */
+            sliders?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: number | null;
             /** Strength */
@@ -1569,9 +1878,16 @@ export interface components {
             style_blend?: number | components["schemas"]["StyleBlend"] | null;
             /** Width */
             width?: number | null;
+            /** @description the artist's edited working description */
+            working?: components["schemas"]["Working"] | null;
         };
         /** RoundOut */
         RoundOut: {
+            /**
+             * Accepted Edits
+             * @default []
+             */
+            accepted_edits?: components["schemas"]["Suggestion"][];
             /** Candidates */
             candidates: components["schemas"]["CandidateOut"][];
             /**
@@ -1581,6 +1897,15 @@ export interface components {
             created_at: string;
             /** Error */
             error: string | null;
+            /**
+             * Evolve Choice
+             * @description model evolve: {picks: [{candidate_id, rating}], reject_all, blend, scale_array}
+             */
+            evolve_choice?: {
+                [key: string]: unknown;
+            } | null;
+            /** Exposure Reason */
+            exposure_reason?: string | null;
             /** Feedback */
             feedback: string | null;
             /** Index */
@@ -1609,10 +1934,20 @@ export interface components {
             status: components["schemas"]["JobStatus"];
             /** Step */
             step: number;
+            /**
+             * Suggestions
+             * @default []
+             */
+            suggestions?: components["schemas"]["Suggestion"][];
             /** Token Count */
             token_count: number;
             /** Total Steps */
             total_steps: number;
+            working?: components["schemas"]["Working"] | null;
+            /** Working Diff */
+            working_diff?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** SessionCreate */
         SessionCreate: {
@@ -1625,6 +1960,7 @@ export interface components {
             adapters?: components["schemas"]["AdapterChoice"][] | null;
             /**
              * Candidates
+             * @description up to 8; model evolve: an array of up to 18 (default 9)
              * @default 4
              */
             candidates?: number;
@@ -1638,6 +1974,11 @@ export interface components {
              * Format: uuid
              */
             description_id: string;
+            /**
+             * Exposure Reason
+             * @description why this round may take the witness past the exposure cap
+             */
+            exposure_reason?: string | null;
             /**
              * Fusion Weight
              * @description Models 2-3: CLIP image weight
@@ -1655,6 +1996,11 @@ export interface components {
             model?: components["schemas"]["Strategy"] | null;
             /** Negative Prompt */
             negative_prompt?: string | null;
+            /**
+             * Phase
+             * @description model evolve: evolve the internal features first (external held), then these
+             */
+            phase?: ("internal" | "external") | null;
             /** Prompt */
             prompt?: string | null;
             /**
@@ -1684,6 +2030,13 @@ export interface components {
              * @default false
              */
             sketchify_reference?: boolean;
+            /**
+             * Sliders
+             * @description holistic scales, -1..1 each: age, weight, masculinity, distinctiveness
+             */
+            sliders?: {
+                [key: string]: number;
+            } | null;
             /** Steps */
             steps?: number | null;
             /** Strength */
@@ -1705,6 +2058,10 @@ export interface components {
         };
         /** SessionOut */
         SessionOut: {
+            /** Approval Confidence */
+            approval_confidence?: number | null;
+            /** Approval Statement */
+            approval_statement?: string | null;
             /** Approved At */
             approved_at: string | null;
             /** Candidates */
@@ -1724,6 +2081,18 @@ export interface components {
              * Format: uuid
              */
             description_id: string;
+            /**
+             * Exposure Cap
+             * @description LIKENESS_EXPOSURE_CAP
+             * @default 0
+             */
+            exposure_cap?: number;
+            /**
+             * Exposures
+             * @description distinct candidate faces this witness has been shown
+             * @default 0
+             */
+            exposures?: number;
             /** Final Candidate Id */
             final_candidate_id: string | null;
             /**
@@ -1741,10 +2110,16 @@ export interface components {
              */
             status: "active" | "approved";
             /**
+             * Warning
+             * @description set from 75% of the exposure cap
+             */
+            warning?: string | null;
+            /**
              * Witness Id
              * Format: uuid
              */
             witness_id: string;
+            working?: components["schemas"]["Working"] | null;
         };
         /** SessionSummary */
         SessionSummary: {
@@ -1794,7 +2169,7 @@ export interface components {
          * @description The paper's three models (seed 000): how a round is conditioned.
          * @enum {string}
          */
-        Strategy: "img2img" | "clip-fusion" | "clip-lora";
+        Strategy: "img2img" | "clip-fusion" | "clip-lora" | "evolve";
         /**
          * StyleBlend
          * @description A continuous blend from the spec's style toward another (0 = none, 1 = all).
@@ -1804,6 +2179,67 @@ export interface components {
             style: string;
             /** Weight */
             weight: number;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /**
+             * Candidate Index
+             * @description pick: 1-based, in the round shown
+             */
+            candidate_index?: number | null;
+            /** @description add: the clause and its kind */
+            clause?: components["schemas"]["Clause"] | null;
+            /**
+             * Field
+             * @description set/keep: the attribute, e.g. nose, hair.length
+             */
+            field?: string | null;
+            /**
+             * Id
+             * @description stable for the same feedback and working description
+             * @default
+             */
+            id?: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "set" | "keep" | "add" | "pick";
+            /**
+             * Said
+             * @description the part of the feedback it came from
+             * @default
+             */
+            said?: string;
+            /**
+             * Text
+             * @description the edit in words, for the artist
+             * @default
+             */
+            text?: string;
+            /**
+             * Value
+             * @description set: the new value
+             */
+            value?: string | null;
+        };
+        /** SuggestionsIn */
+        SuggestionsIn: {
+            /**
+             * Feedback
+             * @description the witness's words, as they will be sent with the round
+             */
+            feedback: string;
+        };
+        /** SuggestionsOut */
+        SuggestionsOut: {
+            /**
+             * Clauses
+             * @description the feedback's clauses and their kinds
+             */
+            clauses: components["schemas"]["ClauseOut"][];
+            /** Suggestions */
+            suggestions: components["schemas"]["Suggestion"][];
         };
         /** TokenOut */
         TokenOut: {
@@ -1819,6 +2255,22 @@ export interface components {
         TotpConfirmIn: {
             /** Code */
             code: string;
+        };
+        /**
+         * TotpReauthIn
+         * @description Proof that the account's owner is at the keyboard, not only their session token.
+         */
+        TotpReauthIn: {
+            /**
+             * Code
+             * @description a current one-time code; required while a second factor is enabled
+             */
+            code?: string | null;
+            /**
+             * Password
+             * @description the account's password
+             */
+            password: string;
         };
         /** TotpSetupOut */
         TotpSetupOut: {
@@ -2044,8 +2496,14 @@ export interface components {
              */
             descriptions?: components["schemas"]["DescriptionOut"][];
             /**
+             * Exposure Cap
+             * @description LIKENESS_EXPOSURE_CAP: faces one witness may be shown
+             * @default 0
+             */
+            exposure_cap?: number;
+            /**
              * Exposures
-             * @description candidate faces shown to this witness so far
+             * @description distinct candidate faces shown to this witness so far
              * @default 0
              */
             exposures?: number;
@@ -2056,6 +2514,11 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Warning
+             * @description set from 75% of the exposure cap
+             */
+            warning?: string | null;
         };
         /** WitnessPick */
         WitnessPick: {
@@ -2104,6 +2567,12 @@ export interface components {
             /** Csrf Token */
             csrf_token: string;
             /**
+             * Ended
+             * @description the session is approved or closed: no faces are shown any more
+             * @default false
+             */
+            ended?: boolean;
+            /**
              * Expires At
              * Format: date-time
              */
@@ -2120,6 +2589,12 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "approved";
+        };
+        /** Working */
+        Working: {
+            attributes?: components["schemas"]["Attributes"];
+            /** Clauses */
+            clauses?: components["schemas"]["Clause"][];
         };
     };
     responses: never;
@@ -2316,6 +2791,37 @@ export interface operations {
             };
         };
     };
+    totp_disable_api_auth_totp_disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpReauthIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     totp_setup_api_auth_totp_setup_post: {
         parameters: {
             query?: never;
@@ -2323,7 +2829,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpReauthIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -2332,6 +2842,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TotpSetupOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2469,7 +2988,10 @@ export interface operations {
     };
     export_case_api_cases__case_id__export_get: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description why the package is made; recorded in the audit, the manifest and the report */
+                purpose: "disclosure" | "public-appeal" | "internal-review" | "face-recognition";
+            };
             header?: never;
             path: {
                 case_id: string;
@@ -2487,12 +3009,54 @@ export interface operations {
                     "application/zip": unknown;
                 };
             };
+            /** @description face-recognition was not enabled for this case by an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description a stored image or the audit chain fails its hash check */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enable_face_recognition_api_cases__case_id__face_recognition_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaceRecognitionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaceRecognitionOut"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -2540,6 +3104,36 @@ export interface operations {
             };
         };
     };
+    unshare_case_api_cases__case_id__shares__user__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     upload_api_cases__case_id__uploads_post: {
         parameters: {
             query?: never;
@@ -2562,6 +3156,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    release_upload_api_cases__case_id__uploads__upload_id__release_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2782,7 +3412,9 @@ export interface operations {
     };
     get_image_api_images__image_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                witness_viewing?: boolean;
+            };
             header?: never;
             path: {
                 image_id: string;
@@ -2792,6 +3424,37 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description the PNG, recipe in its iTXt chunk */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_image_api_images__image_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a composite with the notice band under it and in its text chunk */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3209,6 +3872,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_api_sessions__session_id__suggestions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionsOut"];
                 };
             };
             /** @description Validation Error */
