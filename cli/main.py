@@ -210,8 +210,10 @@ def export_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the force's published public key (PEM); without it the key inside the package is used")
-def export_verify(file: Path, public_key: Path | None) -> None:
-    """Check a package offline; exit 1 naming every file or check that failed."""
+@click.option("--allow-unpinned", is_flag=True,
+              help="exit 0 for an intact package checked only with the key it carries")
+def export_verify(file: Path, public_key: Path | None, allow_unpinned: bool) -> None:
+    """Check a package offline; exit 1 naming every file or check that failed, 3 if the key was not pinned."""
     from app.exports.verify import verify_package
 
     result = verify_package(file, public_key.read_text() if public_key else None)
@@ -220,6 +222,16 @@ def export_verify(file: Path, public_key: Path | None) -> None:
         click.secho(f"FAILED: {error}", fg="red", err=True)
     if not result.ok:
         sys.exit(1)
+    fingerprint = result.summary.get("public_key_sha256")
+    if public_key is None:
+        # Anyone can re-sign a changed package with a key of their own: only a pinned key proves who signed.
+        click.secho(f"NOT PINNED: checked with the public key the package carries, SHA-256 {fingerprint}. "
+                    "Compare it with the fingerprint your force published, or pass --public-key PEM.",
+                    fg="yellow", err=True)
+        if not allow_unpinned:
+            sys.exit(3)
+    else:
+        click.echo(f"signed by the pinned key, SHA-256 {fingerprint}", err=True)
 
 
 @main.group()
