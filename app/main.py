@@ -25,6 +25,7 @@ from app.registry import routes as registry_routes
 from app.security.bodylimit import BodyLimit
 from app.security.headers import SecurityHeaders
 from app.security.ratelimit import RateLimitedError
+from app.security.servererrors import ServerErrors
 from app.sessions import routes as session_routes
 from app.users import routes as user_routes
 from app.witness_view import routes as witness_view_routes
@@ -99,6 +100,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
+    app.add_middleware(ServerErrors)  # innermost: its 500 still passes SecurityHeaders
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,7 +39,7 @@ class RoundParams(BaseModel):
     adapters: list[AdapterChoice] | None = Field(default=None, max_length=8, description="UNet LoRA adapters")
     adapter_schedule: Literal["constant", "ramp"] | None = None
     style: Style | None = None
-    style_blend: float | StyleBlend | None = Field(
+    style_blend: Annotated[float, Field(ge=0.0, le=1.0)] | StyleBlend | None = Field(
         default=None, description="0-1 from pencil toward `style`, or {style, weight} toward another style")
     # One round only.
     region: Region | None = Field(default=None, description="refine only this facial region")
