@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cli.children import exit_on_sigterm, start_child, stop_child
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.settings import get_settings
@@ -85,16 +84,13 @@ def run(host: str, port: int, worker: bool) -> None:
     _model_or_exit()
     _migrate()
     _broker_or_exit()
-    child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
+    exit_on_sigterm()
+    child = start_child(_worker_command(name="embedded@%h")) if worker else None
     try:
         uvicorn.run("app.main:app", host=host, port=port, log_level="info")
     finally:
         if child is not None:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            stop_child(child)
 
 
 @main.command()
