@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
     sse_poll_s: float = 0.1
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
+    # Caps on queued work (app/jobs/limits.py): past them a request is refused, not queued.
+    max_jobs_per_user: int = Field(default=6, ge=1, description="one user's queued + running jobs (then 429)")
+    max_queue_depth: int = Field(default=200, ge=1, description="queued jobs of all users (then 429)")
+    max_pixel_steps: int = Field(default=8 * 512 * 512 * 100, ge=1,
+                                 description="steps × width × height × candidates of one round (then 422)")
+    max_session_pixel_steps: int = Field(default=2_000_000_000, ge=1,
+                                         description="one round's pixel-steps × (rounds + 1) of a session (then 422)")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.
     signing_key_path: Path | None = Field(

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from app.images import service
 from app.images.uploads import MAX_BYTES, store_upload
+from app.jobs import limits
 from app.users.deps import CurrentActor, Db
 from common.spec import JobStatus
 
@@ -59,6 +60,7 @@ class VerifyOut(BaseModel):
 @router.post("/images/{image_id}/verify", response_model=VerifyOut)
 def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response, wait: float = 120) -> VerifyOut:
     """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job)."""
+    limits.admit(db, actor)
     job = service.request_verify(db, actor, image_id)
     deadline = time.monotonic() + min(max(wait, 0), 600)
     while True:

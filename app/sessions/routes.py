@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
+from app.jobs import limits
 from app.security.ratelimit import GENERATE, limiter
 from app.sessions import service
 from app.sessions.schemas import ApproveIn, RoundCreate, SessionCreate, SessionOut
@@ -19,6 +20,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 def create_session(body: SessionCreate, db: Db, actor: CurrentActor,
                    idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
+    limits.admit(db, actor, body)
     session = service.create_session(db, actor, body, idempotency_key)
     return service.session_out(service.get_session(db, actor, session.id))
 
@@ -32,6 +34,7 @@ def get_session(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> SessionOu
 def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentActor,
               idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
+    limits.admit(db, actor, body, session_id)
     service.add_round(db, actor, service.get_session(db, actor, session_id), body, idempotency_key)
     return service.session_out(service.get_session(db, actor, session_id))
 
