@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.audit import routes as audit_routes
+from app.audit.heads import HeadSigner
 from app.audit.service import record
 from app.cases import routes as case_routes
 from app.datasets import routes as dataset_routes
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
     app.add_middleware(ServerErrors)  # innermost: its 500 still passes SecurityHeaders
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadSigner)  # signs the audit chain head while the app runs
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
                    image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,
                    dataset_routes):

@@ -38,7 +38,19 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("LIKENESS_SIGNING_KEY", "LIKENESS_SIGNING_KEY_PATH"),
         description="Ed25519 private key (PEM) that signs disclosure exports; set and missing = export error")
 
-    @field_validator("signing_key_path", mode="before")
+    # Signed audit chain heads (app/audit/heads.py).
+    audit_signing_key_path: Path | None = Field(
+        default=None, validation_alias=AliasChoices("LIKENESS_AUDIT_SIGNING_KEY", "LIKENESS_AUDIT_SIGNING_KEY_PATH"),
+        description="Ed25519 key that signs audit chain heads; default audit-heads.pem beside the export key")
+    audit_sign_interval_s: float = Field(default=30, ge=0, le=60,
+                                         description="how often the API signs the chain head (0 = never)")
+    audit_heads_file: Path | None = Field(default=None, description="also append each signed head here "
+                                          "(JSON lines; put it on other, append-only storage)")
+    audit_heads_syslog: str | None = Field(default=None, description="also send each signed head to syslog: "
+                                           "/dev/log or udp://host:514")
+
+    @field_validator("signing_key_path", "audit_signing_key_path", "audit_heads_file", "audit_heads_syslog",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # An empty variable (as in `LIKENESS_SIGNING_KEY=`) means the default, not the current directory.

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UtcDateTime
@@ -51,10 +51,9 @@ class SignedHead(Base):
     (app/audit/heads.py). Append-only like the events: triggers refuse changes."""
 
     __tablename__ = "audit_signed_heads"
-    __table_args__ = (UniqueConstraint("seq", "key_sha256", name="uq_audit_signed_heads_seq_key"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
     hash: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     key_sha256: Mapped[str] = mapped_column(String(64))

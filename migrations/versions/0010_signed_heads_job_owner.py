@@ -49,8 +49,9 @@ def upgrade() -> None:
         sa.Column("key_sha256", sa.String(length=64), nullable=False),
         sa.Column("signature", sa.String(length=120), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("seq", "key_sha256", name="uq_audit_signed_heads_seq_key"),
     )
+    with op.batch_alter_table("audit_signed_heads", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_signed_heads_seq"), ["seq"], unique=False)
     _protect()
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("created_by", sa.Uuid(), nullable=True))
