@@ -204,3 +204,21 @@ def test_the_heads_key_is_not_the_databases(sqlite_stack: Stack) -> None:
                           for r in db.execute(sa.text(f"SELECT * FROM {t}")) for v in r)
     assert "PRIVATE" not in dumped and row.key_sha256 in dumped
     assert _report()["events"] == 1  # signing writes no event of its own
+
+
+def test_every_export_leaves_the_head_signed(sqlite_stack: Stack) -> None:
+    from app.main import create_app
+    from tests.exporting import export
+    from tests.journey import open_case
+
+    make_user("artist")
+    client = TestClient(create_app())  # no lifespan: no periodic signer, only the export signs
+    headers = bearer(client, "artist")
+    ids = open_case(client, headers, "SIGNED-EXPORT")
+    assert _report()["signed_heads"] == 0
+    export(client, headers, ids["case_id"])
+    report = _report()
+    assert report["ok"] is True and report["signed_heads"] == 1 and report["unsigned_events"] == 0
+    with session_factory()() as db:
+        last = db.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last.action == "case.export" and report["last_signed_seq"] == last.id
