@@ -104,9 +104,18 @@ def worker(concurrency: int, name: str) -> None:
 
 @main.command()
 def migrate() -> None:
-    """Apply the database migrations (alembic upgrade head)."""
+    """Apply the database migrations (alembic upgrade head); with LIKENESS_DB_APP_ROLE, set up that role."""
     _migrate()
     click.echo("database is at the newest migration")
+    settings = get_settings()
+    if settings.db_app_role:
+        from app.db_roles import RoleSettingError, grant_app_role
+
+        try:
+            grant_app_role(settings.resolved_database_url, settings.db_app_role, settings.db_app_password)
+        except RoleSettingError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"role {settings.db_app_role} may use the tables; the audit tables only to read and insert")
 
 
 @main.command("create-user")

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("LIKENESS_SIGNING_KEY", "LIKENESS_SIGNING_KEY_PATH"),
         description="Ed25519 private key (PEM) that signs disclosure exports; set and missing = export error")
 
+    # Postgres: the non-owner role `likeness migrate` (run as the owner) sets up for the API and workers.
+    db_app_role: str | None = Field(default=None, description="role the API and workers connect as (app/db_roles.py)")
+    db_app_password: str | None = Field(default=None, description="its password (set when migrate creates it)")
     # Signed audit chain heads (app/audit/heads.py).
     audit_signing_key_path: Path | None = Field(
         default=None, validation_alias=AliasChoices("LIKENESS_AUDIT_SIGNING_KEY", "LIKENESS_AUDIT_SIGNING_KEY_PATH"),
@@ -50,7 +53,7 @@ class Settings(BaseSettings):
                                            "/dev/log or udp://host:514")
 
     @field_validator("signing_key_path", "audit_signing_key_path", "audit_heads_file", "audit_heads_syslog",
-                     mode="before")
+                     "db_app_role", "db_app_password", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # An empty variable (as in `LIKENESS_SIGNING_KEY=`) means the default, not the current directory.
