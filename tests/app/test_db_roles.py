@@ -60,7 +60,7 @@ def test_app_role_works_but_cannot_change_the_audit_trail(postgres_url: str, app
                           "TRUNCATE audit_events", "DELETE FROM audit_signed_heads",
                           "DROP TRIGGER audit_events_no_change ON audit_events",
                           "ALTER TABLE audit_events DISABLE TRIGGER ALL", "DELETE FROM alembic_version"):
-            with session_factory()() as db, pytest.raises(DBAPIError, match="permission denied|must be owner"):
+            with session_factory()() as db, pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
                 db.execute(sa.text(statement))
     finally:
         reset_caches()
