@@ -95,3 +95,18 @@ def test_a_round_bigger_than_a_gpu_serves_is_422_naming_the_limit(client: TestCl
                           json={"candidate_id": candidate["id"], "width": 1024, "height": 1024, "steps": 150})
     assert refused.status_code == 422 and "candidates 2" in refused.json()["detail"]
     assert _jobs() == 1
+
+
+def test_a_witness_pick_is_refused_when_the_queue_is_full(client: TestClient, artist: dict[str, str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    session = start(client, artist)
+    run_queued()
+    link = ok(client.post(f"/api/sessions/{session['id']}/witness-link", headers=artist, json={"minutes": 30}), 201)
+    witness = TestClient(client.app)
+    view = ok(witness.post("/api/witness/exchange", json={"token": link["url"].split("#", 1)[1]}))
+    _set(monkeypatch, max_queue_depth=1)
+    start(client, bearer(client, "other"))
+    refused = witness.post("/api/witness/rounds", headers={"X-CSRF-Token": view["csrf_token"]},
+                           json={"candidate_id": view["rounds"][0]["candidates"][0]["id"], "rating": 5})
+    assert refused.status_code == 429 and "queue is full" in refused.json()["detail"]
+    assert len(ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"]) == 1
