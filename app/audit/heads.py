@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.audit.models import AuditEvent, AuditHead, SignedHead
+from app.audit.models import GENESIS_HASH, AuditEvent, AuditHead, SignedHead
 from app.db import session_factory, utcnow
 from app.exports import signing
 from common.recipe import canonical_json
@@ -75,8 +75,7 @@ def sign_head(db: Session) -> SignedHead | None:
     head = db.get(AuditHead, 1, populate_existing=True)
     if head is None or head.seq == 0:
         return None
-    last = db.scalars(select(SignedHead).where(SignedHead.key_sha256 == fingerprint)
-                      .order_by(SignedHead.seq.desc()).limit(1)).first()
+    last = _last_valid(db, key)
     if last is not None and last.seq >= head.seq:
         return None
     problem = _window_problem(db, last, head)
@@ -93,19 +92,30 @@ def sign_head(db: Session) -> SignedHead | None:
     return row
 
 
+def _last_valid(db: Session, key: Ed25519PrivateKey) -> SignedHead | None:
+    """The newest head this key really signed (a forged row is skipped here and counted by verify)."""
+    fingerprint, public = signing.fingerprint(key), key.public_key()
+    rows = db.scalars(select(SignedHead).where(SignedHead.key_sha256 == fingerprint)
+                      .order_by(SignedHead.seq.desc(), SignedHead.id.desc()))
+    for row in rows:
+        if signing.signature_valid(public, row.signature, payload(row.seq, row.hash, row.signed_at, fingerprint)):
+            return row
+    return None
+
+
 def _window_problem(db: Session, last: SignedHead | None, head: AuditHead) -> str | None:
     """The events after the last signed head must link to it and hash right, up to the head."""
     from app.audit.service import content_hash, event_content
 
-    expected_prev, expected_id = (last.hash, last.seq + 1) if last else (None, 1)
+    expected_prev, expected_id = (last.hash, last.seq + 1) if last else (GENESIS_HASH, 1)
     if last is not None:
         anchor = db.get(AuditEvent, last.seq)
         if anchor is None or anchor.hash != last.hash:
             return f"event {last.seq} no longer matches the head signed at {last.signed_at.isoformat()}"
     for event in db.scalars(select(AuditEvent).where(AuditEvent.id >= expected_id, AuditEvent.id <= head.seq)
-                            .order_by(AuditEvent.id)):
-        if event.id != expected_id or (expected_prev and event.prev_hash != expected_prev) \
-                or event.hash != content_hash(event_content(event)):
+                            .order_by(AuditEvent.id).execution_options(yield_per=2000)):
+        linked = event.id == expected_id and event.prev_hash == expected_prev
+        if not linked or event.hash != content_hash(event_content(event)):
             return f"event {expected_id} is missing or does not link and hash"
         expected_prev, expected_id = event.hash, event.id + 1
     if expected_id != head.seq + 1 or expected_prev != head.hash:

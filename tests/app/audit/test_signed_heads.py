@@ -222,3 +222,14 @@ def test_every_export_leaves_the_head_signed(sqlite_stack: Stack) -> None:
     with session_factory()() as db:
         last = db.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last.action == "case.export" and report["last_signed_seq"] == last.id
+
+
+def test_a_forged_newest_head_does_not_stop_the_signer(sqlite_stack: Stack) -> None:
+    _write(2)
+    real = _sign()
+    _write(2)
+    with session_factory()() as db:  # claims event 4 is signed already
+        db.add(SignedHead(seq=4, hash="e" * 64, signed_at=real.signed_at, key_sha256=real.key_sha256,
+                          signature=real.signature))
+        db.commit()
+    assert _sign().seq == 4
