@@ -1,6 +1,6 @@
 """Imports every table, so the metadata (Alembic, tests) sees the whole schema."""
 
-from app.audit.models import AuditEvent, AuditHead
+from app.audit.models import AuditEvent, AuditHead, SignedHead
 from app.cases.models import Case, CaseShare
 from app.datasets.models import Dataset, TrainingRun
 from app.db import Base
@@ -26,6 +26,7 @@ __all__ = [
     "Image",
     "Job",
     "Round",
+    "SignedHead",
     "SketchSession",
     "SubmitKey",
     "TrainingRun",

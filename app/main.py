@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.audit import routes as audit_routes
+from app.audit.heads import HeadSigner
 from app.audit.service import record
 from app.cases import routes as case_routes
 from app.datasets import routes as dataset_routes
@@ -26,6 +27,7 @@ from app.security.bodylimit import BodyLimit
 from app.security.headers import SecurityHeaders
 from app.security.proxies import TrustedProxies
 from app.security.ratelimit import RateLimitedError
+from app.security.servererrors import ServerErrors
 from app.sessions import routes as session_routes
 from app.users import routes as user_routes
 from app.witness_view import routes as witness_view_routes
@@ -100,8 +102,10 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
+    app.add_middleware(ServerErrors)  # innermost: its 500 still passes SecurityHeaders
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadSigner)  # signs the audit chain head while the app runs
     app.add_middleware(TrustedProxies)  # outermost: every layer below sees the real client and scheme
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
                    image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 import click
 
 from cli.bench_witness import witness as bench_witness
+from cli.children import exit_on_sigterm, start_child, stop_child
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.private import private_dir, restrict_umask
@@ -88,18 +87,15 @@ def run(host: str, port: int, worker: bool) -> None:
     _model_or_exit()
     _migrate()
     _broker_or_exit()
-    child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
+    exit_on_sigterm()
+    child = start_child(_worker_command(name="embedded@%h")) if worker else None
     try:
         # The app itself believes forwarded headers, and only from LIKENESS_TRUSTED_PROXIES
         # (app/security/proxies.py); uvicorn's own handling would trust any loopback client.
         uvicorn.run("app.main:app", host=host, port=port, log_level="info", proxy_headers=False)
     finally:
         if child is not None:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            stop_child(child)
 
 
 @main.command()
@@ -113,9 +109,18 @@ def worker(concurrency: int, name: str) -> None:
 
 @main.command()
 def migrate() -> None:
-    """Apply the database migrations (alembic upgrade head)."""
+    """Apply the database migrations (alembic upgrade head); with LIKENESS_DB_APP_ROLE, set up that role."""
     _migrate()
     click.echo("database is at the newest migration")
+    settings = get_settings()
+    if settings.db_app_role:
+        from app.db_roles import RoleSettingError, grant_app_role
+
+        try:
+            grant_app_role(settings.resolved_database_url, settings.db_app_role, settings.db_app_password)
+        except RoleSettingError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"role {settings.db_app_role} may use the tables; the audit tables only to read and insert")
 
 
 @main.command("create-user")
@@ -222,8 +227,10 @@ def export_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="the force's published public key (PEM); without it the key inside the package is used")
-def export_verify(file: Path, public_key: Path | None) -> None:
-    """Check a package offline; exit 1 naming every file or check that failed."""
+@click.option("--allow-unpinned", is_flag=True,
+              help="exit 0 for an intact package checked only with the key it carries")
+def export_verify(file: Path, public_key: Path | None, allow_unpinned: bool) -> None:
+    """Check a package offline; exit 1 naming every file or check that failed, 3 if the key was not pinned."""
     from app.exports.verify import verify_package
 
     result = verify_package(file, public_key.read_text() if public_key else None)
@@ -232,6 +239,16 @@ def export_verify(file: Path, public_key: Path | None) -> None:
         click.secho(f"FAILED: {error}", fg="red", err=True)
     if not result.ok:
         sys.exit(1)
+    fingerprint = result.summary.get("public_key_sha256")
+    if public_key is None:
+        # Anyone can re-sign a changed package with a key of their own: only a pinned key proves who signed.
+        click.secho(f"NOT PINNED: checked with the public key the package carries, SHA-256 {fingerprint}. "
+                    "Compare it with the fingerprint your force published, or pass --public-key PEM.",
+                    fg="yellow", err=True)
+        if not allow_unpinned:
+            sys.exit(3)
+    else:
+        click.echo(f"signed by the pinned key, SHA-256 {fingerprint}", err=True)
 
 
 @main.group()

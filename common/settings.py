@@ -30,13 +30,35 @@ class Settings(BaseSettings):
     composite_notice: str = Field(default="Composite — not a photograph", min_length=1, max_length=200,
                                   description="label on every downloaded or exported composite")
     exposure_cap: int = Field(default=60, ge=1, description="candidate faces one witness may be shown")
+    # Caps on queued work (app/jobs/limits.py): past them a request is refused, not queued.
+    max_jobs_per_user: int = Field(default=6, ge=1, description="one user's queued + running jobs (then 429)")
+    max_queue_depth: int = Field(default=200, ge=1, description="queued jobs of all users (then 429)")
+    max_pixel_steps: int = Field(default=8 * 512 * 512 * 100, ge=1,
+                                 description="steps × width × height × candidates of one round (then 422)")
+    max_session_pixel_steps: int = Field(default=2_000_000_000, ge=1,
+                                         description="one round's pixel-steps × (rounds + 1) of a session (then 422)")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.
     signing_key_path: Path | None = Field(
         default=None, validation_alias=AliasChoices("LIKENESS_SIGNING_KEY", "LIKENESS_SIGNING_KEY_PATH"),
         description="Ed25519 private key (PEM) that signs disclosure exports; set and missing = export error")
 
-    @field_validator("signing_key_path", mode="before")
+    # Postgres: the non-owner role `likeness migrate` (run as the owner) sets up for the API and workers.
+    db_app_role: str | None = Field(default=None, description="role the API and workers connect as (app/db_roles.py)")
+    db_app_password: str | None = Field(default=None, description="its password (set when migrate creates it)")
+    # Signed audit chain heads (app/audit/heads.py).
+    audit_signing_key_path: Path | None = Field(
+        default=None, validation_alias=AliasChoices("LIKENESS_AUDIT_SIGNING_KEY", "LIKENESS_AUDIT_SIGNING_KEY_PATH"),
+        description="Ed25519 key that signs audit chain heads; default audit-heads.pem beside the export key")
+    audit_sign_interval_s: float = Field(default=30, ge=0, le=60,
+                                         description="how often the API signs the chain head (0 = never)")
+    audit_heads_file: Path | None = Field(default=None, description="also append each signed head here "
+                                          "(JSON lines; put it on other, append-only storage)")
+    audit_heads_syslog: str | None = Field(default=None, description="also send each signed head to syslog: "
+                                           "/dev/log or udp://host:514")
+
+    @field_validator("signing_key_path", "audit_signing_key_path", "audit_heads_file", "audit_heads_syslog",
+                     "db_app_role", "db_app_password", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # An empty variable (as in `LIKENESS_SIGNING_KEY=`) means the default, not the current directory.

@@ -109,7 +109,7 @@ def _mounts(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_compose_has_the_services(services: dict[str, dict[str, Any]]) -> None:
-    assert {"postgres", "redis", "migrate", "api", "worker"} <= set(services)
+    assert {"postgres", "redis", "migrate", "api", "worker", "train-worker"} <= set(services)
     assert str(services["postgres"]["image"]).startswith("postgres:16")
     assert str(services["redis"]["image"]).startswith("redis:7")
 
@@ -175,7 +175,53 @@ def test_likeness_services_use_postgres_redis_and_the_shared_data_dir(services: 
 
 def test_postgres_password_is_not_hardcoded(services: dict[str, dict[str, Any]]) -> None:
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD")
-    assert "${POSTGRES_PASSWORD" in services["api"]["environment"]["LIKENESS_DATABASE_URL"]
+    assert "${POSTGRES_PASSWORD" in services["migrate"]["environment"]["LIKENESS_DATABASE_URL"]
+    for name in APP_SERVICES:
+        assert "${LIKENESS_DB_APP_PASSWORD" in services[name]["environment"]["LIKENESS_DATABASE_URL"], name
+
+
+APP_SERVICES = ("api", "worker", "train-worker")
+
+
+def _url_user(url: str) -> str:
+    """The user part of a database URL, with ${VAR:-default} resolved to its default."""
+    match = re.match(r"^[^:]+://(\$\{[^}]*\}|[^:@]+)", url)
+    assert match, url
+    return _default(match.group(1))
+
+
+def _default(value: str) -> str:
+    match = re.fullmatch(r"\$\{(\w+)(?::?-([^}]*))?\}", value)
+    return (match.group(2) or "") if match else value
+
+
+def test_migrations_run_as_the_owner_the_app_as_another_role(services: dict[str, dict[str, Any]]) -> None:
+    owner = _default(services["postgres"]["environment"]["POSTGRES_USER"])
+    migrate = services["migrate"]["environment"]
+    assert _url_user(migrate["LIKENESS_DATABASE_URL"]) == owner
+    app_role = _default(migrate["LIKENESS_DB_APP_ROLE"])
+    assert app_role and app_role != owner, "migrate must set up a role other than the owner"
+    assert migrate["LIKENESS_DB_APP_PASSWORD"].startswith("${LIKENESS_DB_APP_PASSWORD")
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        assert _url_user(env["LIKENESS_DATABASE_URL"]) == app_role, name
+        assert env["LIKENESS_DATABASE_URL"].split("@", 1)[1] == migrate["LIKENESS_DATABASE_URL"].split("@", 1)[1]
+        assert "LIKENESS_DB_APP_ROLE" not in env, f"{name} does not manage roles"
+
+
+def test_train_worker_runs_the_training_queue(services: dict[str, dict[str, Any]]) -> None:
+    trainer = services["train-worker"]
+    assert _command(trainer) == ["likeness", "train", "worker"]
+    assert trainer["build"]["target"] == "worker" and trainer["restart"] == "unless-stopped"
+    devices = trainer["deploy"]["resources"]["reservations"]["devices"]
+    assert any(d.get("driver") == "nvidia" and "gpu" in d.get("capabilities", []) for d in devices)
+    test = _healthcheck_test(trainer)
+    assert "worker.training.celery_app" in test and "inspect ping" in test and "trainer@$${HOSTNAME}" in test
+    deps = _depends_on(trainer)
+    assert deps.get("migrate") == "service_completed_successfully" and deps.get("redis") == "service_healthy"
+    env = trainer["environment"]
+    assert env["LIKENESS_BROKER_URL"] == "redis://redis:6379/0" and env["LIKENESS_DATA_DIR"] == "/data"
+    assert _mounts(trainer)["/data"] == "data" and _mounts(trainer)["/models"].endswith(":ro")
 
 
 def test_volumes_for_data_and_models(compose: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:

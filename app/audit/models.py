@@ -22,7 +22,7 @@ class AuditEvent(Base):
                                     autoincrement=False)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    actor: Mapped[str | None] = mapped_column(String(80))
+    actor: Mapped[str | None] = mapped_column(String(80), index=True)
     role: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str | None] = mapped_column(String(64))
     case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
@@ -44,3 +44,17 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SignedHead(Base):
+    """The chain head at some moment, signed with a key the database does not hold
+    (app/audit/heads.py). Append-only like the events: triggers refuse changes."""
+
+    __tablename__ = "audit_signed_heads"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(120))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,18 +121,27 @@ class ChainReport:
     ok: bool
     events: int
     first_bad: int | None
+    # From the signed heads (app/audit/heads.py): what a database writer alone cannot forge.
+    signed: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "events": self.events, "first_bad": self.first_bad}
+        return {"ok": self.ok, "events": self.events, "first_bad": self.first_bad, **self.signed}
 
 
 def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
     """Walks the chain up to the head read first (events written meanwhile are not
-    half-seen); reports the first event whose link or content is wrong."""
+    half-seen); reports the first event whose link or content is wrong. Then holds the
+    chain against the signed heads: a chain rewritten whole (links and head recomputed)
+    or cut short before the last signed head is found too."""
+    from app.audit import heads
+
+    signed = heads.load_heads(db)
+    wanted, hashes = signed.wanted(), {}
     head = db.get(AuditHead, 1, populate_existing=True)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     expected_prev, expected_id, count, last_id = GENESIS_HASH, 1, 0, 0
-    while True:
+    first_bad: int | None = None
+    while first_bad is None:
         rows = db.scalars(
             select(AuditEvent).where(AuditEvent.id > last_id, AuditEvent.id <= head_seq)
             .order_by(AuditEvent.id).limit(batch)
@@ -142,16 +151,53 @@ def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
         for event in rows:
             count += 1
             if event.id != expected_id or event.prev_hash != expected_prev or event.hash != _content_hash(event):
-                return ChainReport(ok=False, events=count, first_bad=event.id)
+                first_bad = event.id
+                break
+            if event.id in wanted:
+                hashes[event.id] = event.hash
             expected_prev, expected_id, last_id = event.hash, event.id + 1, event.id
-    if last_id != head_seq or expected_prev != head_hash:
+    if first_bad is None and (last_id != head_seq or expected_prev != head_hash):
         # Rows removed from the end: the head remembers more than the table holds.
-        return ChainReport(ok=False, events=count, first_bad=last_id + 1)
-    return ChainReport(ok=True, events=count, first_bad=None)
+        first_bad = last_id + 1
+    judged = heads.judge(signed, hashes, last_id)
+    if first_bad is not None:
+        judged["reason"] = f"event {first_bad} is missing, or does not link or hash"
+    else:
+        first_bad = judged["first_bad"]
+    judged.pop("first_bad")
+    ok = first_bad is None and judged["reason"] is None
+    return ChainReport(ok=ok, events=count, first_bad=first_bad, signed=judged)
 
 
-def list_events(db: Session, case_id: uuid.UUID | None = None, limit: int = 1000) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.id)
-    if case_id is not None:
-        query = query.where(AuditEvent.case_id == case_id)
-    return list(db.scalars(query.limit(limit)))
+@dataclass(frozen=True)
+class EventFilter:
+    case_id: uuid.UUID | None = None
+    actor: str | None = None
+    action: str | None = None  # exact, or a prefix ending in `*` ("round.*")
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: str(v) for k, v in self.__dict__.items() if v is not None}
+
+
+def list_events(db: Session, filters: EventFilter | None = None, *, cursor: int | None = None,
+                limit: int = 1000) -> tuple[list[AuditEvent], int | None]:
+    """Newest first. `cursor` is the id to continue below (the `next_cursor` of the page before);
+    returns the page and the next cursor (None on the last page)."""
+    f = filters or EventFilter()
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    conditions = [
+        AuditEvent.id < cursor if cursor is not None else None,
+        AuditEvent.case_id == f.case_id if f.case_id is not None else None,
+        AuditEvent.actor == f.actor if f.actor is not None else None,
+        AuditEvent.at >= f.since if f.since is not None else None,
+        AuditEvent.at < f.until if f.until is not None else None,
+    ]
+    if f.action is not None:
+        conditions.append(AuditEvent.action.startswith(f.action[:-1], autoescape=True) if f.action.endswith("*")
+                          else AuditEvent.action == f.action)
+    query = query.where(*(c for c in conditions if c is not None))
+    rows = list(db.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    return page, (page[-1].id if len(rows) > limit and page else None)

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import heads
 from app.audit.models import AuditEvent, AuditHead
 from app.audit.service import event_content, record, verify_chain
 from app.cases.models import Case
@@ -105,6 +106,7 @@ def export_case(db: Session, actor: Actor, case_id: uuid.UUID, purpose: str) -> 
                details={"manifest_sha256": manifest_sha256, "format": FORMAT, "purpose": purpose,
                         "public_key_sha256": signing.fingerprint(key), "bytes": path.stat().st_size})
         db.commit()
+        heads.sign_now()  # every export leaves the chain head, its own event included, signed
     except BaseException:
         path.unlink(missing_ok=True)
         db.rollback()

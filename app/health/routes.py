@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select, text
 
 from app.db import session_factory, utcnow
+from app.jobs.limits import queue_status
 from app.jobs.models import WorkerHeartbeat
 from app.jobs.queue import broker_reachable
 from common.models import ModelNotFoundError, resolve_model
@@ -50,4 +51,12 @@ async def health() -> dict[str, Any]:
     model = model_status()
     ok = database["ok"] and broker["ok"] and workers["ok"] and model["ok"]
     return {"status": "ok" if ok else "degraded", "database": database, "broker": broker, "worker": workers,
-            "model": model}
+            "model": model, "queue": await run_in_threadpool(_queue)}
+
+
+def _queue() -> dict[str, Any]:
+    try:
+        with session_factory()() as db:
+            return queue_status(db)
+    except Exception as exc:
+        return {"error": type(exc).__name__}

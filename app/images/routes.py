@@ -14,6 +14,7 @@ from app.audit.service import record
 from app.images import service
 from app.images.labels import labelled_png
 from app.images.uploads import MAX_BYTES, store_upload
+from app.jobs import limits
 from app.sessions import exposure, references
 from app.users.deps import AdminActor, CurrentActor, Db
 from common.recipe import sha256_hex
@@ -84,6 +85,7 @@ class VerifyOut(BaseModel):
 @router.post("/images/{image_id}/verify", response_model=VerifyOut)
 def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response, wait: float = 120) -> VerifyOut:
     """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job)."""
+    limits.admit(db, actor)
     job = service.request_verify(db, actor, image_id)
     deadline = time.monotonic() + min(max(wait, 0), 600)
     while True:

@@ -32,6 +32,8 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Who queued it (app/jobs/limits.py counts a user's jobs by it); None for witnesses and the system.
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class WorkerHeartbeat(Base):

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
+from app.jobs import limits
 from app.security.ratelimit import GENERATE, check_preview, limiter
 from app.sessions import exposure, loop, service
 from app.sessions.models import SketchSession
@@ -25,6 +26,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 def create_session(body: SessionCreate, db: Db, actor: CurrentActor,
                    idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
+    limits.admit(db, actor, body)
     session = service.create_session(db, actor, body, idempotency_key)
     return _out(db, service.get_session(db, actor, session.id))
 
@@ -38,6 +40,7 @@ def get_session(session_id: uuid.UUID, db: Db, actor: CurrentActor) -> SessionOu
 def add_round(session_id: uuid.UUID, body: RoundCreate, db: Db, actor: CurrentActor,
               idempotency_key: IdempotencyKey = None) -> SessionOut:
     limiter.check(GENERATE, str(actor.id))
+    limits.admit(db, actor, body, session_id)
     service.add_round(db, actor, service.get_session(db, actor, session_id), body, idempotency_key)
     return _out(db, service.get_session(db, actor, session_id))
 

@@ -45,7 +45,7 @@ class RoundParams(BaseModel):
     adapters: list[AdapterChoice] | None = Field(default=None, max_length=8, description="UNet LoRA adapters")
     adapter_schedule: Literal["constant", "ramp"] | None = None
     style: Style | None = None
-    style_blend: float | StyleBlend | None = Field(
+    style_blend: Annotated[float, Field(ge=0.0, le=1.0)] | StyleBlend | None = Field(
         default=None, description="0-1 from pencil toward `style`, or {style, weight} toward another style")
     sliders: dict[Scale, SliderValue] | None = Field(
         default=None, description="holistic scales, -1..1 each: age, weight, masculinity, distinctiveness")

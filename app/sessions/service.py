@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.audit.redact import spec_for_audit
 from app.audit.service import record
 from app.cases.service import can_see
 from app.db import utcnow
@@ -150,7 +151,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
 def _record_round(db: Session, actor: Actor, session: SketchSession, round_: Round) -> None:
     record(db, actor, "round.queue", case_id=session.case_id, entity_type="round", entity_id=round_.id,
            details={"session_id": str(session.id), "index": round_.index, "job_id": str(round_.job_id),
-                    "spec": round_.job.spec if round_.job else None})
+                    "spec": spec_for_audit(round_.job.spec if round_.job else None)})
 
 
 def _busy_round(session: SketchSession) -> Round | None:

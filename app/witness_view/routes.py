@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.cases.models import Case
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from app.images.service import blob_store
+from app.jobs import limits
 from app.security.ratelimit import WITNESS, limiter
 from app.sessions import exposure
 from app.sessions import service as sessions
@@ -211,5 +212,6 @@ def pick(body: WitnessPick, request: Request, db: Db, link: Link) -> WitnessView
     session = _open_session(db, link)
     _candidate(db, session, body.candidate_id)
     data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback, region=body.region)
+    limits.admit(db, request.state.actor)  # the queue's depth; the session's settings were admitted already
     sessions.add_round(db, request.state.actor, session, data)
     return _view(_session(db, link), link)

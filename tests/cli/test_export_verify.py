@@ -28,7 +28,7 @@ def package(sqlite_stack: Stack, tmp_path: Path) -> Iterator[Path]:
 
 
 def test_intact_package_verifies_and_one_byte_fails(package: Path, sqlite_stack: Stack, tmp_path: Path) -> None:
-    verified = sqlite_stack.run_cli("export", "verify", str(package))
+    verified = sqlite_stack.run_cli("export", "verify", str(package), "--allow-unpinned")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     report = json.loads(verified.stdout)
     assert report["ok"] is True and report["case"]["reference"] == "CLI-EXPORT"
@@ -39,7 +39,7 @@ def test_intact_package_verifies_and_one_byte_fails(package: Path, sqlite_stack:
     for member in (image, "manifest.json"):
         tampered = tmp_path / f"tampered-{member.replace('/', '_')}.zip"
         tampered.write_bytes(with_one_byte_changed(original, member))
-        failed = sqlite_stack.run_cli("export", "verify", str(tampered))
+        failed = sqlite_stack.run_cli("export", "verify", str(tampered), "--allow-unpinned")
         assert failed.returncode == 1, failed.stdout
         assert json.loads(failed.stdout)["ok"] is False
         failures = [line for line in failed.stderr.splitlines() if line.startswith("FAILED: ")]
@@ -56,6 +56,17 @@ def test_pinned_key_must_have_signed(package: Path, sqlite_stack: Stack, tmp_pat
     (tmp_path / "other.pub").write_text(other.stdout)
     failed = sqlite_stack.run_cli("export", "verify", str(package), "--public-key", str(tmp_path / "other.pub"))
     assert failed.returncode == 1 and "does not verify with the pinned public key" in failed.stderr
+
+
+def test_unpinned_key_is_said_plainly_and_fails_unless_allowed(package: Path, sqlite_stack: Stack) -> None:
+    from app.exports import signing
+
+    fingerprint = signing.fingerprint(signing.load_public_key(members(package.read_bytes())["public_key.pem"]))
+    unpinned = sqlite_stack.run_cli("export", "verify", str(package))
+    assert unpinned.returncode == 3, unpinned.stdout + unpinned.stderr
+    assert "NOT PINNED" in unpinned.stderr and fingerprint in unpinned.stderr
+    allowed = sqlite_stack.run_cli("export", "verify", str(package), "--allow-unpinned")
+    assert allowed.returncode == 0 and "NOT PINNED" in allowed.stderr and fingerprint in allowed.stderr
 
 
 def test_keys_generate_writes_a_private_key_only_its_owner_reads(sqlite_stack: Stack) -> None:
