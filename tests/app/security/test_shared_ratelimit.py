@@ -3,43 +3,13 @@ Redis enforce a single limit together (with in-memory counters each would allow 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import httpx
 import pytest
 
-from tests.conftest import REPO, Stack, free_port, wait_for
+from tests.conftest import Stack
+from tests.processes import api_process
 
 LIMIT = 4
-
-
-@contextmanager
-def api_process(stack: Stack, **env: str) -> Iterator[httpx.Client]:
-    port = free_port()
-    log = open(stack.data_dir / f"api-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env={**os.environ, **stack.env, **env}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    stack.processes.append(process)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-
-    def serving() -> bool:
-        try:
-            return client.get("/api/health").status_code in (200, 503)
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_for(serving, 60, f"the API on port {port}", interval=0.3)
-        yield client
-    finally:
-        client.close()
-        stack.kill(process)
 
 
 def sign_in_statuses(clients: list[httpx.Client], attempts: int) -> list[int]:
