@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.progress import echo_result, json_option, progress
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.private import private_dir, restrict_umask
@@ -157,12 +158,16 @@ def models() -> None:
 @click.option("--size", default=512, show_default=True, help="image width and height")
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
-def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
+@json_option
+def bench(rounds: int, candidates: int, size: int, steps: int, port: int, as_json: bool) -> None:
     """Time refinement rounds through the whole system against the bare diffusers call."""
     from cli.bench import run_bench
 
-    result = run_bench(rounds, candidates, size, steps, port)
-    click.echo(json.dumps(result, indent=2, default=str))
+    with progress("bench rounds", rounds + 1, as_json) as bar:
+        result = run_bench(rounds, candidates, size, steps, port, on_round=bar.update)
+    echo_result(result, as_json)
+    if as_json:
+        return
     click.echo(
         f"round of {candidates} at {size}², {steps} steps, strength 0.3: system {result['system_round_s']:.3f} s, "
         f"bare diffusers {result['bare_pipeline_s']:.3f} s, ratio {result['ratio']:.3f} (aim <= 1.10); "
@@ -175,11 +180,14 @@ def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> Non
 @main.command()
 @click.option("--users", default=20, show_default=True)
 @click.option("--duration", default="2m", show_default=True, help="locust run time, e.g. 30s, 2m")
-def loadtest(users: int, duration: str) -> None:
+@json_option
+def loadtest(users: int, duration: str, as_json: bool) -> None:
     """Load the main routes of a scratch embedded system on loopback; print p50/p99 and errors."""
     from cli.bench import run_loadtest
 
-    click.echo(run_loadtest(users, duration))
+    with progress("loadtest seconds", None, as_json) as bar:
+        summary = run_loadtest(users, duration, on_tick=bar.update)
+    echo_result({"summary": summary}, as_json, summary)
 
 
 @main.group()
