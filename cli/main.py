@@ -47,6 +47,31 @@ def _migrate() -> None:
         raise click.ClickException(
             f"LIKENESS_DATABASE_URL: cannot migrate {_redacted(settings.resolved_database_url)} "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+    # Which database this command works on: a command run from another folder would otherwise
+    # quietly make a second ./data there (on stderr, so JSON answers on stdout stay clean).
+    click.echo(f"database: {database_label()}", err=True)
+
+
+def database_label() -> str:
+    return _redacted(get_settings().resolved_database_url)
+
+
+def _first_admin_hint() -> None:
+    """`likeness run` on a database with no accounts: say exactly how to make the first admin."""
+    from sqlalchemy import func, select
+
+    from app.db import session_factory
+    from app.users.models import User
+
+    with session_factory()() as db:
+        if db.scalar(select(func.count()).select_from(User)):
+            return
+    settings = get_settings()
+    where = (f"LIKENESS_DATA_DIR={settings.resolved_data_dir} " if not settings.database_url
+             else "(with the same LIKENESS_DATABASE_URL) ")
+    click.secho("No accounts yet. Create the first admin from another terminal:", fg="yellow", err=True)
+    click.echo(f"  {where}likeness create-user --username admin --password 'a long passphrase' --role admin",
+               err=True)
 
 
 def _redacted(url: str) -> str:
@@ -87,6 +112,7 @@ def run(host: str, port: int, worker: bool) -> None:
 
     _model_or_exit()
     _migrate()
+    _first_admin_hint()
     _broker_or_exit()
     child = subprocess.Popen(_worker_command(name="embedded@%h")) if worker else None
     try:
@@ -135,7 +161,7 @@ def create_user(username: str, password: str, role: str) -> None:
             user = create(db, system_actor("cli"), username, password, role)
         except DomainError as exc:
             raise click.ClickException(exc.detail) from None
-    click.echo(f"created {role} {user.username} ({user.id})")
+    click.echo(f"created {role} {user.username} ({user.id}) in {database_label()}")
 
 
 @main.command()
@@ -202,6 +228,7 @@ def audit_verify() -> None:
     from app.db import session_factory
     from app.users.actor import system_actor
 
+    click.echo(f"database: {database_label()}", err=True)
     with session_factory()() as db:
         report = verify_chain(db)
         record(db, system_actor("cli"), "audit.verify", outcome="success" if report.ok else "broken",
