@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -100,6 +101,10 @@ def _worker_command(concurrency: int = 1, name: str = "worker@%h") -> list[str]:
 def main() -> None:
     """Likeness: forensic sketch composites with Stable Diffusion."""
     restrict_umask()  # the database, blobs, keys and broker files it writes are the owner's alone
+    if get_settings().log_format == "json":
+        from common.logs import configure_logging
+
+        configure_logging(level=logging.WARNING)  # the CLI's own warnings as JSON lines too
 
 
 @main.command()
