@@ -55,3 +55,22 @@ def test_metrics_expose_the_named_series(client: TestClient, artist: dict[str, s
     assert "/api/sessions/{session_id}" in routes, routes
     assert not any(session["id"] in r for r in routes), "raw paths are not labels"
     assert scrape(client, admin)["likeness_progress_streams_open"] == [({}, 0.0)]
+
+
+def test_workers_their_models_and_gpu_memory_come_from_heartbeats(client: TestClient) -> None:
+    from app.db import session_factory, utcnow
+    from app.jobs.models import WorkerHeartbeat
+
+    with session_factory()() as db:
+        db.add(WorkerHeartbeat(name="gpu-host:7", last_seen=utcnow(), model={
+            "name": "stable-diffusion-v1-5", "device": "cuda:0", "random_weights": False,
+            "gpu_memory": {"allocated": 3_000_000_000, "total": 150_000_000_000}}))
+        db.add(WorkerHeartbeat(name="cpu-host:9", last_seen=utcnow(), model={
+            "name": "tiny-random-sd", "device": "cpu", "random_weights": True}))
+        db.commit()
+    families = scrape(client, bearer(client, "boss"))
+    assert families["likeness_workers"] == [({}, 2.0)]
+    models = {labels["worker"]: labels for labels, _ in families["likeness_worker_model"]}
+    assert models["gpu-host:7"]["model"] == "stable-diffusion-v1-5" and models["cpu-host:9"]["random_weights"] == "true"
+    assert sorted(families["likeness_worker_gpu_memory_bytes"], key=lambda s: s[0]["kind"]) == [
+        ({"worker": "gpu-host:7", "kind": "allocated"}, 3e9), ({"worker": "gpu-host:7", "kind": "total"}, 1.5e11)]
