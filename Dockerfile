@@ -50,7 +50,8 @@ ARG TORCH_SPEC="torch>=2.3,<3"
 RUN --mount=type=cache,target=/root/.cache/pip \
     python /tmp/requirements.py worker > /tmp/requirements-worker.txt \
  && pip install "${TORCH_SPEC}" \
- && pip install -r /tmp/requirements-worker.txt
+ && pip install -r /tmp/requirements-worker.txt \
+ && pip install --no-deps "piq==0.8.0"
 
 # ---- the source tree, as it sits in /app in both images --------------------------------------
 FROM python-base AS source

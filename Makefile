@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
 	$(PY) -m pip install --quiet -e ".[worker,dev]"
+	$(PY) -m pip install --quiet --no-deps "piq==0.8.0"  # FSIM; see pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed

@@ -22,6 +22,8 @@ from app.exports import routes as export_routes
 from app.health import routes as health_routes
 from app.images import routes as image_routes
 from app.jobs import routes as job_routes
+from app.observability import routes as observability_routes
+from app.observability.middleware import RequestContext
 from app.registry import routes as registry_routes
 from app.security.bodylimit import BodyLimit
 from app.security.headers import SecurityHeaders
@@ -32,6 +34,7 @@ from app.sessions import routes as session_routes
 from app.users import routes as user_routes
 from app.witness_view import routes as witness_view_routes
 from app.witnesses import routes as witness_routes
+from common.logs import configure_logging
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -96,6 +99,7 @@ def _mount_frontend(app: FastAPI) -> None:
 
 
 def create_app() -> FastAPI:
+    configure_logging()  # LIKENESS_LOG_FORMAT; every line carries the request id
     app = FastAPI(title="Likeness", version="0.1.0",
                   description="Forensic sketch composites: cases, witnesses, refinement rounds, audit.")
     app.add_exception_handler(DomainError, domain_error)
@@ -106,10 +110,11 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadSigner)  # signs the audit chain head while the app runs
+    app.add_middleware(RequestContext)  # X-Request-ID, a log line and the latency per route
     app.add_middleware(TrustedProxies)  # outermost: every layer below sees the real client and scheme
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
                    image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,
-                   dataset_routes):
+                   dataset_routes, observability_routes):
         app.include_router(module.router)
     _mount_frontend(app)
     return app

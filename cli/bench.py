@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from common.spec import GenerationSpec
 
 PASSWORD = "benchmark passphrase"
+OnRound = Callable[[float, float, dict[str, Any]], None]  # (done, total, what to show): cli/progress.py
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -88,7 +90,7 @@ def _sign_in(client: httpx.Client) -> dict[str, str]:
 
 
 def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, params: dict[str, Any],
-                  bare: Callable[[dict[str, Any]], float]) -> dict[str, Any]:
+                  bare: Callable[[dict[str, Any]], float], on_round: OnRound | None = None) -> dict[str, Any]:
     """Times each refinement round through the API and, right after it, the same round drawn by
     the bare diffusers call: the two sides share whatever else the machine is doing."""
     case = client.post("/api/cases", headers=headers, json={"reference": "BENCH", "title": "bench"}).json()
@@ -117,6 +119,8 @@ def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, pa
         if index > 2:
             round_s.append(elapsed)
             bare_s.append(bare(session))
+        if on_round is not None:
+            on_round(index - 1, rounds + 1, {"round_s": elapsed})
     return {"session": session, "round_s": round_s, "bare_s": bare_s}
 
 
@@ -172,7 +176,8 @@ def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_
     return count / (time.perf_counter() - started)
 
 
-def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> dict[str, Any]:
+def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
+              on_round: OnRound | None = None) -> dict[str, Any]:
     from app.db import get_engine, session_factory
     from common.settings import get_settings
 
@@ -190,7 +195,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int) ->
             _wait_healthy(client)
             headers = _sign_in(client)
             bare = _BareDiffusers(client, headers)
-            driven = _drive_rounds(client, headers, rounds, params, bare.time_round)
+            driven = _drive_rounds(client, headers, rounds, params, bare.time_round, on_round)
             session = driven["session"]
             jobs = _job_times([r["job_id"] for r in session["rounds"]])
             latency = [(start - created).total_seconds() for created, start, _ in jobs]
@@ -228,7 +233,28 @@ def _wait_healthy(client: httpx.Client, timeout: float = 180) -> None:
     raise RuntimeError("the embedded system did not become healthy; see run.log in the data dir")
 
 
-def run_loadtest(users: int, duration: str) -> str:
+def _seconds(duration: str) -> float:
+    """locust's run time ("90", "30s", "2m", "1h30m") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)([hms]?)", duration)
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1, "": 1}[unit] for n, unit in parts)
+
+
+def _run_clocked(command: list[str], env: dict[str, str], seconds: float,
+                 on_tick: OnRound | None) -> subprocess.CompletedProcess[str]:
+    """subprocess.run, reporting the seconds gone of the run time once a second meanwhile."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        started = time.monotonic()
+        while process.poll() is None:
+            if on_tick is not None:
+                on_tick(min(round(time.monotonic() - started), seconds), seconds, {})
+            time.sleep(1)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+
+
+def run_loadtest(users: int, duration: str, on_tick: OnRound | None = None) -> str:
     """Runs locust headless against a scratch `likeness run`; returns its summary table."""
     locustfile = Path(__file__).resolve().parent.parent / "bench" / "locustfile.py"
     with tempfile.TemporaryDirectory(prefix="likeness-load-") as scratch:
@@ -237,11 +263,11 @@ def run_loadtest(users: int, duration: str) -> str:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         try:
             _wait_healthy(client)
-            result = subprocess.run(
+            result = _run_clocked(
                 [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(users),
                  "-r", str(max(1, users // 4)), "-t", duration, "--host", f"http://127.0.0.1:{port}",
                  "--only-summary", "--csv", str(data_dir / "load")],
-                env={**os.environ, "LIKENESS_LOAD_USER": "load"}, capture_output=True, text=True)
+                {**os.environ, "LIKENESS_LOAD_USER": "load"}, _seconds(duration), on_tick)
         finally:
             client.close()
             system.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 
 from cli.bench_witness import witness as bench_witness
 from cli.children import exit_on_sigterm, start_child, stop_child
+from cli.progress import echo_result, json_option, progress
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.private import private_dir, restrict_umask
@@ -46,6 +48,31 @@ def _migrate() -> None:
         raise click.ClickException(
             f"LIKENESS_DATABASE_URL: cannot migrate {_redacted(settings.resolved_database_url)} "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+    # Which database this command works on: a command run from another folder would otherwise
+    # quietly make a second ./data there (on stderr, so JSON answers on stdout stay clean).
+    click.echo(f"database: {database_label()}", err=True)
+
+
+def database_label() -> str:
+    return _redacted(get_settings().resolved_database_url)
+
+
+def _first_admin_hint() -> None:
+    """`likeness run` on a database with no accounts: say exactly how to make the first admin."""
+    from sqlalchemy import func, select
+
+    from app.db import session_factory
+    from app.users.models import User
+
+    with session_factory()() as db:
+        if db.scalar(select(func.count()).select_from(User)):
+            return
+    settings = get_settings()
+    where = (f"LIKENESS_DATA_DIR={settings.resolved_data_dir} " if not settings.database_url
+             else "(with the same LIKENESS_DATABASE_URL) ")
+    click.secho("No accounts yet. Create the first admin from another terminal:", fg="yellow", err=True)
+    click.echo(f"  {where}likeness create-user --username admin --password 'a long passphrase' --role admin",
+               err=True)
 
 
 def _redacted(url: str) -> str:
@@ -74,6 +101,10 @@ def _worker_command(concurrency: int = 1, name: str = "worker@%h") -> list[str]:
 def main() -> None:
     """Likeness: forensic sketch composites with Stable Diffusion."""
     restrict_umask()  # the database, blobs, keys and broker files it writes are the owner's alone
+    if get_settings().log_format == "json":
+        from common.logs import configure_logging
+
+        configure_logging(level=logging.WARNING)  # the CLI's own warnings as JSON lines too
 
 
 @main.command()
@@ -86,6 +117,7 @@ def run(host: str, port: int, worker: bool) -> None:
 
     _model_or_exit()
     _migrate()
+    _first_admin_hint()
     _broker_or_exit()
     exit_on_sigterm()
     child = start_child(_worker_command(name="embedded@%h")) if worker else None
@@ -140,7 +172,7 @@ def create_user(username: str, password: str, role: str) -> None:
             user = create(db, system_actor("cli"), username, password, role)
         except DomainError as exc:
             raise click.ClickException(exc.detail) from None
-    click.echo(f"created {role} {user.username} ({user.id})")
+    click.echo(f"created {role} {user.username} ({user.id}) in {database_label()}")
 
 
 @main.command()
@@ -163,16 +195,20 @@ def models() -> None:
 @click.option("--size", default=512, show_default=True, help="image width and height")
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
+@json_option
 @click.pass_context
-def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
+def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int, as_json: bool) -> None:
     """Time refinement rounds through the whole system against the bare diffusers call
     (`likeness bench witness`: convergence with a simulated witness)."""
     if ctx.invoked_subcommand is not None:
         return
     from cli.bench import run_bench
 
-    result = run_bench(rounds, candidates, size, steps, port)
-    click.echo(json.dumps(result, indent=2, default=str))
+    with progress("bench rounds", rounds + 1, as_json) as bar:
+        result = run_bench(rounds, candidates, size, steps, port, on_round=bar.update)
+    echo_result(result, as_json)
+    if as_json:
+        return
     click.echo(
         f"round of {candidates} at {size}², {steps} steps, strength 0.3: system {result['system_round_s']:.3f} s, "
         f"bare diffusers {result['bare_pipeline_s']:.3f} s, ratio {result['ratio']:.3f} (aim <= 1.10); "
@@ -188,11 +224,14 @@ bench.add_command(bench_witness)
 @main.command()
 @click.option("--users", default=20, show_default=True)
 @click.option("--duration", default="2m", show_default=True, help="locust run time, e.g. 30s, 2m")
-def loadtest(users: int, duration: str) -> None:
+@json_option
+def loadtest(users: int, duration: str, as_json: bool) -> None:
     """Load the main routes of a scratch embedded system on loopback; print p50/p99 and errors."""
     from cli.bench import run_loadtest
 
-    click.echo(run_loadtest(users, duration))
+    with progress("loadtest seconds", None, as_json) as bar:
+        summary = run_loadtest(users, duration, on_tick=bar.update)
+    echo_result({"summary": summary}, as_json, summary)
 
 
 @main.group()
@@ -207,6 +246,7 @@ def audit_verify() -> None:
     from app.db import session_factory
     from app.users.actor import system_actor
 
+    click.echo(f"database: {database_label()}", err=True)
     with session_factory()() as db:
         report = verify_chain(db)
         record(db, system_actor("cli"), "audit.verify", outcome="success" if report.ok else "broken",

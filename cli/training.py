@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from cli.progress import Progress, echo_result, json_option, progress
+
 
 def _migrated() -> None:
     from cli.main import _migrate
@@ -36,8 +38,9 @@ def dataset_group() -> None:
 @click.option("--split-seed", default=None, type=int, help="seed of the train/validation shuffle")
 @click.option("--validation", "validation_fraction", default=None, type=float, help="validation fraction (0.2)")
 @click.option("--check", is_flag=True, help="only validate every row; store nothing")
+@json_option
 def dataset_import(path: Path, name: str, index: str | None, split_seed: int | None,
-                   validation_fraction: float | None, check: bool) -> None:
+                   validation_fraction: float | None, check: bool, as_json: bool) -> None:
     """Import a folder or ZIP: an index (JSONL or CSV: description, sketch, optional photo and
     attributes) and the images it names. Every row is checked first; any bad row rejects the
     whole import, each problem listed with its line number, and nothing is stored."""
@@ -61,18 +64,21 @@ def dataset_import(path: Path, name: str, index: str | None, split_seed: int | N
         return
     options = {k: v for k, v in (("split_seed", split_seed), ("validation_fraction", validation_fraction))
                if v is not None}
-    with session_factory()() as db:
+    with session_factory()() as db, progress("import", None, as_json) as bar:
         try:
             dataset = service.import_dataset(db, system_actor("cli"), name=name, source=source, source_bytes=data,
-                                             **options)
+                                             on_row=lambda done, total: bar.update(done, total), **options)
         except service.DatasetRejectedError as exc:
             _report_rows(exc.errors)
             sys.exit(1)
         except DomainError as exc:
             raise click.ClickException(exc.detail) from None
-        click.echo(f"imported {dataset.name} ({dataset.id}): {dataset.pairs} pairs, {dataset.train_count} train / "
-                   f"{dataset.validation_count} validation (seed {dataset.split_seed}), "
-                   f"manifest {dataset.manifest_sha256}")
+    echo_result({"id": dataset.id, "name": dataset.name, "pairs": dataset.pairs, "train": dataset.train_count,
+                 "validation": dataset.validation_count, "split_seed": dataset.split_seed,
+                 "manifest_sha256": dataset.manifest_sha256}, as_json,
+                f"imported {dataset.name} ({dataset.id}): {dataset.pairs} pairs, {dataset.train_count} train / "
+                f"{dataset.validation_count} validation (seed {dataset.split_seed}), "
+                f"manifest {dataset.manifest_sha256}")
 
 
 def _report_rows(errors: list[Any]) -> None:
@@ -121,13 +127,9 @@ def train_group() -> None:
     """Train adapters into the model registry (usable in sessions at once)."""
 
 
-def _progress(label: str) -> Any:
-    every = {"last": 0}
-
+def _stepper(bar: Progress) -> Any:
     def on_step(step: int, total: int, loss: float) -> bool:
-        if step == total or step - every["last"] >= max(1, total // 20):
-            every["last"] = step
-            click.echo(f"{label}: step {step}/{total} loss {loss:.4f}", err=True)
+        bar.update(step, total, loss=loss)
         return True
 
     return on_step
@@ -154,9 +156,11 @@ def _summary(adapter: dict[str, Any]) -> dict[str, Any]:
 @click.option("--seed", default=0, show_default=True)
 @click.option("--name", help="registry name (default: unet-lora-DATASET-rRANK-TIME)")
 @click.option("--device", help="default: LIKENESS_DEVICE")
+@json_option
 def train_unet_lora(dataset: str, rank: int, alpha: float | None, targets: str, learning_rate: float,
                     batch_size: int, epochs: int, resolution: int, mixed_precision: str,
-                    gradient_checkpointing: bool, seed: int, name: str | None, device: str | None) -> None:
+                    gradient_checkpointing: bool, seed: int, name: str | None, device: str | None,
+                    as_json: bool) -> None:
     """UNet LoRA with peft (AdamW, betas 0.9/0.999); saved in diffusers' LoRA format."""
     from app.users.actor import system_actor
     from worker.training.runs import run_unet_lora
@@ -170,9 +174,10 @@ def train_unet_lora(dataset: str, rank: int, alpha: float | None, targets: str, 
             mixed_precision=mixed_precision, gradient_checkpointing=gradient_checkpointing, seed=seed)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    adapter = _run(lambda: run_unet_lora(dataset, config, name=name, device=device, actor=system_actor("cli"),
-                                         on_step=_progress("unet-lora")))
-    _echo_json(_summary(adapter))
+    with progress("unet-lora", None, as_json) as bar:
+        adapter = _run(lambda: run_unet_lora(dataset, config, name=name, device=device, actor=system_actor("cli"),
+                                             on_step=_stepper(bar)))
+    echo_result(_summary(adapter), as_json)
 
 
 @train_group.command("clip-lora")
@@ -189,9 +194,10 @@ def train_unet_lora(dataset: str, rank: int, alpha: float | None, targets: str, 
                              "local cache, else a tiny random CLIP)")
 @click.option("--name", help="registry name (default: clip-lora-DATASET-LAYERS-rRANK-TIME)")
 @click.option("--device", help="default: LIKENESS_DEVICE")
+@json_option
 def train_clip_lora(dataset: str, layers: str, rank: int, alpha: float | None, learning_rate: float,
                     batch_size: int, epochs: int, seed: int, clip: str | None, name: str | None,
-                    device: str | None) -> None:
+                    device: str | None, as_json: bool) -> None:
     """CLIP LoRA (Model 3): contrastive training on (description, sketch) pairs, retrieval
     top-1/5/25 on the validation split after every epoch."""
     from app.users.actor import system_actor
@@ -204,9 +210,10 @@ def train_clip_lora(dataset: str, layers: str, rank: int, alpha: float | None, l
                                 batch_size=batch_size, epochs=epochs, seed=seed)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    adapter = _run(lambda: run_clip_lora(dataset, config, clip=clip, name=name, device=device,
-                                         actor=system_actor("cli"), on_step=_progress("clip-lora")))
-    _echo_json(_summary(adapter))
+    with progress("clip-lora", None, as_json) as bar:
+        adapter = _run(lambda: run_clip_lora(dataset, config, clip=clip, name=name, device=device,
+                                             actor=system_actor("cli"), on_step=_stepper(bar)))
+    echo_result(_summary(adapter), as_json)
 
 
 @train_group.command("worker")
@@ -253,9 +260,10 @@ def _run(work: Any) -> Any:
 @click.option("--limit", type=int, help="at most this many validation pairs")
 @click.option("--clip-scorer", help="CLIP for the CLIP score: folder or cached hub id")
 @click.option("--no-images", is_flag=True, help="do not write the generated images")
+@json_option
 def evaluate(dataset: str, models: str, rounds: int, out_dir: Path, start: str, steps: int, strength: float,
              guidance: float, size: int, fusion_weight: float, seed: int, limit: int | None,
-             clip_scorer: str | None, no_images: bool) -> None:
+             clip_scorer: str | None, no_images: bool, as_json: bool) -> None:
     """Run every validation description through each model for N rounds; write metrics.json,
     report.md and plots to --out."""
     from worker.evaluation.pipeline import run_evaluation
@@ -267,6 +275,8 @@ def evaluate(dataset: str, models: str, rounds: int, out_dir: Path, start: str, 
                             start=start, fusion_weight=fusion_weight, limit=limit, save_images=not no_images)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    files = _run(lambda: run_evaluation(dataset, models, config, out_dir, clip_scorer=clip_scorer))
-    for label, path in files.items():
-        click.echo(f"{label}: {path}")
+    with progress("evaluate", None, as_json) as bar:
+        files = _run(lambda: run_evaluation(dataset, models, config, out_dir, clip_scorer=clip_scorer,
+                                            on_image=lambda done, total, last: bar.update(done, total, **last)))
+    echo_result({label: str(path) for label, path in files.items()}, as_json,
+                "\n".join(f"{label}: {path}" for label, path in files.items()))

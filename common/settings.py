@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
     sse_poll_s: float = 0.1
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
+    ratelimit_storage: str = Field(default="", description="rate-limit counters shared by every API process, "
+                                   "e.g. redis://redis:6379/1; default: the broker when it is Redis, else memory")
+    log_format: Literal["text", "json"] = Field(default="text", description="text | json (one object per line)")
+    metrics_allow: str = Field(default="", description="comma-separated addresses/networks that may read /metrics "
+                               "without a token; admins' bearer tokens always may")
     trusted_proxies: str = Field(default="", description="comma-separated addresses/networks of reverse proxies "
                                  "whose X-Forwarded-For/-Proto are believed; none by default")
     composite_notice: str = Field(default="Composite — not a photograph", min_length=1, max_length=200,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+import worker.logcontext  # noqa: F401  (connects the logging signals before the worker starts)
 from common.broker import celery_config
 from common.settings import get_settings
 

@@ -64,6 +64,18 @@ def beat(model_info: dict[str, object]) -> None:
         db.commit()
 
 
+def gpu_memory() -> dict[str, dict[str, int]]:
+    """This process's CUDA memory for /metrics (read from the heartbeat): nothing on CPU."""
+    import torch
+
+    if not torch.cuda.is_available() or not str(engine().info.get("device", "")).startswith("cuda"):
+        return {}
+    device = torch.device(str(engine().info["device"]))
+    free, total = torch.cuda.mem_get_info(device)
+    return {"gpu_memory": {"allocated": torch.cuda.memory_allocated(device),
+                           "reserved": torch.cuda.memory_reserved(device), "used": total - free, "total": total}}
+
+
 def sweep(publish: object) -> int:
     """Publishes again the jobs that lost their message or their worker."""
     with session_factory()() as db:
@@ -84,7 +96,7 @@ def start_background(publish: object) -> None:
     def loop() -> None:
         while True:
             try:
-                beat(info)
+                beat({**info, **gpu_memory()})
                 sweep(publish)
             except Exception:
                 log.exception("heartbeat/sweep failed; retrying")

@@ -13,6 +13,7 @@ import io
 import json
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from PIL import ImageOps
@@ -84,7 +85,8 @@ def _store_image(source: Source, path: str, stored: dict[str, dict[str, Any]]) -
     return stored[path]
 
 
-def _items(source: Source, rows: list[Row], splits: list[str]) -> list[dict[str, Any]]:
+def _items(source: Source, rows: list[Row], splits: list[str],
+           on_row: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
     stored: dict[str, dict[str, Any]] = {}
     items = []
     for index, (row, split) in enumerate(zip(rows, splits, strict=True)):
@@ -92,6 +94,8 @@ def _items(source: Source, rows: list[Row], splits: list[str]) -> list[dict[str,
         items.append({"index": index, "line": row.line, "split": split, "description": row.description,
                       "sketch": _store_image(source, row.sketch, stored), "photo": photo,
                       "attributes": row.attributes})
+        if on_row is not None:
+            on_row(index + 1, len(rows))
     return items
 
 
@@ -111,16 +115,18 @@ def validate_source(source: Source) -> tuple[list[Row], list[RowError]]:
 
 
 def import_dataset(db: Session, actor: Actor | None, *, name: str, source: Source, source_bytes: bytes | None = None,
-                   split_seed: int = DEFAULT_SPLIT_SEED, validation_fraction: float = VALIDATION_FRACTION) -> Dataset:
+                   split_seed: int = DEFAULT_SPLIT_SEED, validation_fraction: float = VALIDATION_FRACTION,
+                   on_row: Callable[[int, int], None] | None = None) -> Dataset:
     """Validates every row, then stores the images and the dataset; raises DatasetRejectedError
-    (listing every problem) with nothing stored when any row is unusable."""
+    (listing every problem) with nothing stored when any row is unusable. `on_row(done, total)`
+    follows the storing (the CLI's progress bar)."""
     name = _check_name(db, name)
     _check_split(split_seed, validation_fraction)
     rows, errors = validate_source(source)
     if errors:
         raise DatasetRejectedError(errors)
     splits = split_of(len(rows), split_seed, validation_fraction)
-    items = _items(source, rows, splits)
+    items = _items(source, rows, splits, on_row)
     manifest_sha256 = blob_store().put(_manifest(items, split_seed, validation_fraction))
     source_sha256 = blob_store().put(source_bytes) if source_bytes is not None else None
     dataset = Dataset(name=name, manifest_sha256=manifest_sha256, source_sha256=source_sha256,

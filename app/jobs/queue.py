@@ -9,6 +9,7 @@ import uuid
 from celery import Celery
 
 from common.broker import GENERATE_QUEUE, TASK_FOR_KIND, celery_config
+from common.logs import CELERY_HEADER, request_id_var
 from common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ def publish_job(job_id: uuid.UUID, kind: str = "generate") -> None:
     sweeper publishes it again; the request itself has succeeded.
     """
     try:
-        producer().send_task(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)
+        # The request id rides in the message headers, so the worker's lines for this job carry it.
+        producer().send_task(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE,
+                             headers={CELERY_HEADER: request_id_var.get() or ""})
     except Exception:
         log.warning("could not publish job %s; the sweeper will retry it", job_id, exc_info=True)
 

@@ -1,19 +1,27 @@
 """Per-client request limits (429) on the routes an attacker would hammer.
 
-A sliding window in this process's memory: enough for one API process (the
-embedded default, or one container). Several API replicas each keep their own
-window, so the effective limit multiplies by the replica count.
+A moving window from the `limits` library. Its counters live where every API process
+sees them: in Redis when the broker is Redis (the deployment) or wherever
+LIKENESS_RATELIMIT_STORAGE points, so two replicas behind a proxy enforce one limit
+together; in this process's memory in the embedded default (one API process).
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from app.errors import DomainError
 from common.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 class RateLimitedError(DomainError):
@@ -29,6 +37,10 @@ class Limit:
     name: str
     requests: int
     per_seconds: float
+
+    @property
+    def item(self) -> RateLimitItem:
+        return RateLimitItemPerSecond(self.requests, max(1, math.ceil(self.per_seconds)), namespace="likeness")
 
 
 def login_limit() -> Limit:
@@ -47,28 +59,53 @@ LONG_PREVIEW = Limit("previews of long texts", 10, 60)
 LONG_PREVIEW_CHARS = 20_000
 
 
-class SlidingWindow:
+def storage_uri() -> str:
+    """LIKENESS_RATELIMIT_STORAGE, else the broker's Redis, else this process's memory."""
+    settings = get_settings()
+    if settings.ratelimit_storage:
+        return settings.ratelimit_storage
+    broker = settings.resolved_broker_url
+    return broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+
+
+class SharedWindow:
+    """The limiter the routes call; the storage follows the settings (tests change them)."""
+
     def __init__(self) -> None:
-        self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._uri = ""
+        self._storage: Storage | None = None
+        self._strategy: MovingWindowRateLimiter | None = None
+
+    def _current(self) -> tuple[Storage, MovingWindowRateLimiter]:
+        uri = storage_uri()
+        with self._lock:
+            if self._storage is None or self._strategy is None or uri != self._uri:
+                options = {"key_prefix": "likeness-ratelimit"} if uri.startswith("redis") else {}
+                self._storage = storage_from_string(uri, **options)
+                self._strategy = MovingWindowRateLimiter(self._storage)
+                self._uri = uri
+            return self._storage, self._strategy
 
     def check(self, limit: Limit, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[(limit.name, key)]
-            while hits and now - hits[0] > limit.per_seconds:
-                hits.popleft()
-            if len(hits) >= limit.requests:
-                retry = int(limit.per_seconds - (now - hits[0])) + 1
-                raise RateLimitedError(f"too many {limit.name}; try again in {retry} s", retry)
-            hits.append(now)
+        _, strategy = self._current()
+        item = limit.item
+        try:
+            allowed = strategy.hit(item, limit.name, key)
+            reset_at = strategy.get_window_stats(item, limit.name, key).reset_time if not allowed else 0.0
+        except Exception as exc:  # storage down: serve rather than lock everyone out; say so
+            log.warning("rate-limit storage unavailable (%s); %s not limited", type(exc).__name__, limit.name)
+            return
+        if not allowed:
+            retry = max(1, math.ceil(reset_at - time.time()))
+            raise RateLimitedError(f"too many {limit.name}; try again in {retry} s", retry)
 
     def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
+        storage, _ = self._current()
+        storage.reset()
 
 
-limiter = SlidingWindow()
+limiter = SharedWindow()
 
 
 def check_preview(key: str, characters: int) -> None:

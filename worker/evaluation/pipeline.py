@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,15 @@ from worker.training.store import find_adapter, load_pairs, trained_adapters
 
 
 def run_evaluation(dataset: str, models: str, config: EvalConfig, out_dir: Path, *, clip_scorer: str | None = None,
-                   engine: GeneratingEngine | None = None, scorers: Scorers | None = None) -> dict[str, Path]:
+                   engine: GeneratingEngine | None = None, scorers: Scorers | None = None,
+                   on_image: Callable[[int, int, dict[str, Any]], None] | None = None) -> dict[str, Path]:
     """Writes metrics.json, report.md and the plots into `out_dir`; returns their paths."""
     info, pairs = load_pairs(dataset)
     validation = split(pairs, "validation")[: config.limit] if config.limit else split(pairs, "validation")
     chosen = parse_models(models, lambda ref: find_adapter(ref, "clip-lora"))
     scorers = scorers if scorers is not None else discover(clip_scorer)
     engine = engine if engine is not None else _engine()
-    document: dict[str, Any] = evaluate(engine, validation, chosen, config, scorers, out_dir)
+    document: dict[str, Any] = evaluate(engine, validation, chosen, config, scorers, out_dir, on_image)
     document["training_runs"] = rank_study(engine, trained_adapters(), validation, scorers, config)
     document.update(dataset=info.as_dict(), engine=dict(engine.info), unavailable_metrics=dict(scorers.unavailable),
                     scorers={"lpips": scorers.lpips_name or None, "clip": scorers.clip.name if scorers.clip else None,

@@ -192,10 +192,16 @@ class Run:
     refs: list[Reference]
     out_dir: Path
     records: list[Scored] = field(default_factory=list)
+    # Progress for whoever watches (the CLI's bar): (images scored, images in all, the last scores).
+    on_image: Callable[[int, int, dict[str, Any]], None] | None = None
+    total: int = 0
 
     def add(self, model: str, round_: int, pair: int, image: Image.Image) -> None:
         record = Scored(model, round_, pair, image, score(image, self.refs[pair], self.scorers), _png_sha(image))
         self.records.append(record)
+        if self.on_image is not None:
+            last = {"model": model, "round": round_, "ssim": record.values["ssim"]}
+            self.on_image(len(self.records), self.total, last)
         if self.config.save_images:
             folder = self.out_dir / "images" / re.sub(r"[^A-Za-z0-9_.-]+", "_", model)
             folder.mkdir(parents=True, exist_ok=True)
@@ -240,13 +246,15 @@ def _fid(run: Run, model: str, round_: int) -> dict[str, Any] | float:
 
 
 def evaluate(engine: GeneratingEngine, pairs: list[Pair], models: list[EvalModel], config: EvalConfig,
-             scorers: Scorers, out_dir: Path) -> dict[str, Any]:
+             scorers: Scorers, out_dir: Path,
+             on_image: Callable[[int, int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Draws and scores every pair for every model and round; returns the metrics document."""
     pairs = pairs[: config.limit] if config.limit else pairs
     if not pairs:
         raise ValueError("no validation pairs to evaluate")
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = Run(config, scorers, references(pairs, scorers, config.size), out_dir)
+    run = Run(config, scorers, references(pairs, scorers, config.size), out_dir, on_image=on_image,
+              total=len(pairs) * (1 + len(models) * config.rounds))
     starts = [start_image(engine, pair, i, config) for i, pair in enumerate(pairs)]
     for index, image in enumerate(starts):
         run.add(START, 0, index, image)

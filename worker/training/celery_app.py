@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+import worker.logcontext  # noqa: F401  (LIKENESS_LOG_FORMAT for the trainer's lines too)
 from common.broker import TRAIN_QUEUE, celery_config
 from common.settings import get_settings
 

@@ -67,6 +67,11 @@ def test_fsim_matches_an_independent_implementation(astronaut_grey: np.ndarray, 
     assert metrics.fsim_arrays(noisy(astronaut_grey, sigma), astronaut_grey) == pytest.approx(reference, abs=1e-4)
 
 
+def test_fsim_is_piqs_own_function(astronaut_grey: np.ndarray) -> None:
+    assert metrics._piq_fsim().__module__ == "piq.fsim", "FSIM comes from the maintained library"
+    assert metrics.fsim_arrays(astronaut_grey, astronaut_grey) == pytest.approx(1.0)
+
+
 def test_fsim_downsamples_large_images_as_the_reference_code() -> None:
     photo = Image.fromarray(skimage.data.astronaut()).convert("L").resize((600, 600), Image.Resampling.LANCZOS)
     base = np.asarray(photo, dtype=np.float64)
@@ -101,7 +106,9 @@ def test_frechet_distance_of_known_gaussians() -> None:
     assert metrics.fid_from_features(a, a) == pytest.approx(0.0, abs=1e-6)
     shift = np.array([1.0, 2.0, 0.0, 0.0])
     assert metrics.fid_from_features(a, a + shift) == pytest.approx(5.0, abs=1e-6), "same covariance: ‖Δμ‖²"
-    assert metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), 4 * np.eye(2)) == pytest.approx(2.0)
+    # Scaled by 2: μ becomes 2μ and Σ 4Σ, so ‖μ‖² + Tr(Σ + 4Σ − 2·(4Σ²)^½) = ‖μ‖² + Tr(Σ).
+    mu = a.mean(axis=0)
+    assert metrics.fid_from_features(2 * a, a) == pytest.approx(mu @ mu + np.trace(np.cov(a, rowvar=False)), abs=1e-6)
     with pytest.raises(ValueError, match="need ≥ 50"):
         metrics.fid_from_features(a[:49], a)
 
