@@ -3,17 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
 from app.images import service
 from app.images.uploads import MAX_BYTES, store_upload
-from app.jobs.progress import wait_final
-from app.users.actor import Actor
+from app.jobs.progress import signed_in, wait_final
 from app.users.deps import CurrentActor, Db
 from common.spec import JobStatus
 
@@ -59,19 +57,13 @@ class VerifyOut(BaseModel):
     error: str | None = None
 
 
-def _request_verify(db: Session, actor: Actor, image_id: uuid.UUID) -> uuid.UUID:
-    try:
-        return service.request_verify(db, actor, image_id).id
-    finally:
-        db.close()  # nothing held while the worker redraws: on SQLite a session holds the write lock
-
-
 @router.post("/images/{image_id}/verify", response_model=VerifyOut)
-async def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response,
-                 wait: float = 120) -> VerifyOut:
+async def verify(image_id: uuid.UUID, request: Request, response: Response, wait: float = 120) -> VerifyOut:
     """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job).
-    It waits on the progress bus (app/jobs/progress.py), holding no thread, connection or transaction."""
-    job_id = await run_in_threadpool(_request_verify, db, actor, image_id)
+    It waits on the progress bus (app/jobs/progress.py), holding no thread, connection or transaction:
+    on SQLite an open session holds the write lock the worker needs."""
+    _, job_id = await run_in_threadpool(
+        signed_in, request, lambda db, actor: service.request_verify(db, actor, image_id).id)
     event = await wait_final(job_id, min(max(wait, 0), 600))
     if event is None:
         raise NotFoundError(f"verify job {job_id} not found")

@@ -15,10 +15,11 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -27,11 +28,13 @@ from app.jobs import service
 from app.jobs.models import Job
 from app.security.ratelimit import RateLimitedError
 from app.users.actor import Actor
+from app.users.deps import current_actor, current_session
 from common import progress_bus
 from common.previews import preview_path
 from common.settings import get_settings
 from common.spec import JobStatus, ProgressEvent
 
+T = TypeVar("T")
 STREAM_LIMIT_S = 3600
 KEEP_ALIVE_S = 15.0
 TICK_S = 5.0  # a quiet waiter wakes this often: keep-alives, the fallback re-read, the time limit
@@ -44,12 +47,20 @@ def read_event(job_id: uuid.UUID) -> ProgressEvent | None:
         return service.progress_of(job) if job else None
 
 
-def check_and_read(db: Session, actor: Actor, job_id: uuid.UUID) -> ProgressEvent:
-    """Access check and current state in one read; the request's session is closed after it."""
-    try:
-        return service.progress_of(service.get_job(db, actor, job_id))
-    finally:
-        db.close()
+def signed_in(request: Request, work: Callable[[Session, Actor], T]) -> tuple[Actor, T]:
+    """Sign-in check and `work` in one short session (call in a thread).
+
+    Routes that wait take no `Db` dependency: under load, sessions opened by dependencies
+    would hold pooled connections (and SQLite's write lock) while their route awaits a thread.
+    """
+    with session_factory()() as db:
+        actor = current_actor(request, current_session(request, db))
+        return actor, work(db, actor)
+
+
+def check_and_read(request: Request, job_id: uuid.UUID) -> tuple[Actor, ProgressEvent]:
+    """Who is asking, the access check and the current state: one short session."""
+    return signed_in(request, lambda db, actor: service.progress_of(service.get_job(db, actor, job_id)))
 
 
 def pushed_event(message: dict[str, Any]) -> ProgressEvent:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
@@ -40,19 +40,15 @@ def job_preview(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> FileResponse:
 @router.get("/{job_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}, "description": "a ProgressEvent per change"},
                        429: {"description": "too many progress streams open for this user"}})
-async def job_events(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> StreamingResponse:
+async def job_events(job_id: uuid.UUID, request: Request) -> StreamingResponse:
     """Costs no thread and no database connection while it waits: the worker pushes each step
     (common/progress_bus.py); the row is read at the start and for the final state."""
-    release = progress.slots.take(actor)
+    subscription = await progress_bus.subscribe(get_settings(), str(job_id))  # before the read: nothing missed
     try:
-        subscription = await progress_bus.subscribe(get_settings(), str(job_id))  # before the read: nothing missed
-        try:
-            first = await run_in_threadpool(progress.check_and_read, db, actor, job_id)  # 404 before the stream
-        except BaseException:
-            subscription.close()
-            raise
+        actor, first = await run_in_threadpool(progress.check_and_read, request, job_id)  # 401/404 before the stream
+        release = progress.slots.take(actor)
     except BaseException:
-        release()
+        subscription.close()
         raise
     return progress.CountedStream(progress.sse(subscription, job_id, first), release, media_type="text/event-stream",
                                   headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
