@@ -57,6 +57,15 @@ def _worker_ready(client: TestClient) -> bool:
     return bool(ok(client.get("/api/health"))["worker"]["ok"])
 
 
+def _verify_job_open(image_id: str) -> bool:
+    from app.db import session_factory
+    from app.jobs.models import Job
+
+    with session_factory()() as db:
+        jobs = db.scalars(sa.select(Job).where(Job.kind == "verify")).all()
+        return any(j.spec.get("image_id") == image_id and j.status in ("queued", "running") for j in jobs)
+
+
 def _stream(client: TestClient, headers: dict[str, str], job_id: str) -> list[dict[str, Any]]:
     events = []
     with client.stream("GET", f"/api/jobs/{job_id}/events", headers=headers) as stream:
@@ -101,7 +110,7 @@ def test_verify_waits_without_blocking_other_writers(stack: Stack, client: TestC
     wait_for(lambda: _worker_ready(client), 180, "the worker to start", interval=0.5)
     ids = open_case(client, artist, f"VERIFY-{time.monotonic_ns()}")
     session = ok(client.post("/api/sessions", headers=artist, json={
-        "witness_id": ids["witness_id"], "description_id": ids["description_id"], **ROUND}), 201)
+        "witness_id": ids["witness_id"], "description_id": ids["description_id"], **ROUND, "steps": 60}), 201)
     events = _stream(client, artist, session["rounds"][0]["job_id"])
     assert events[-1]["status"] == "succeeded", stack.worker_logs()
     candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
@@ -115,7 +124,7 @@ def test_verify_waits_without_blocking_other_writers(stack: Stack, client: TestC
 
     waiter = threading.Thread(target=verify)
     waiter.start()
-    time.sleep(0.5)  # the verify request is in, its job queued or running on the worker
+    wait_for(lambda: _verify_job_open(image_id), 60, "the verify job to be queued", interval=0.02)  # it waits now
     started = time.monotonic()
     created = client.post("/api/cases", headers=other, json={"reference": f"OTHER-{time.monotonic_ns()}",
                                                              "title": "meanwhile"})
@@ -124,6 +133,7 @@ def test_verify_waits_without_blocking_other_writers(stack: Stack, client: TestC
     waiter.join(timeout=180)
     assert created.status_code == 201 and took < 2.0, (created.status_code, took)
     assert written_while_waiting, "the verify answered before the other write: make the round slower"
+    print(f"another user's write during a verify: {took * 1000:.0f} ms")
     assert answer["status"] == 200, answer
     assert answer["body"]["identical"] is True and answer["body"]["status"] == "succeeded", answer
     assert answer["body"]["regenerated_sha256"] == candidate["image_sha256"]
