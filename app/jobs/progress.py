@@ -96,11 +96,10 @@ async def _events(subscription: progress_bus.Subscription, job_id: uuid.UUID, fi
         now = loop.time()
         if event is None and now - heard >= fallback:
             event = await run_in_threadpool(read_event, job_id)  # heard nothing for long: a lost message?
-        if event is None:
-            yield None
-            continue
-        heard = now
-        if event == last:
+        if event is not None:
+            heard = now
+        if event is None or event == last:
+            yield None  # nothing new: the caller may send a keep-alive
             continue
         last = event
         yield event

@@ -110,7 +110,7 @@ def test_verify_waits_without_blocking_other_writers(stack: Stack, client: TestC
     wait_for(lambda: _worker_ready(client), 180, "the worker to start", interval=0.5)
     ids = open_case(client, artist, f"VERIFY-{time.monotonic_ns()}")
     session = ok(client.post("/api/sessions", headers=artist, json={
-        "witness_id": ids["witness_id"], "description_id": ids["description_id"], **ROUND, "steps": 60}), 201)
+        "witness_id": ids["witness_id"], "description_id": ids["description_id"], **ROUND, "steps": 30}), 201)
     events = _stream(client, artist, session["rounds"][0]["job_id"])
     assert events[-1]["status"] == "succeeded", stack.worker_logs()
     candidate = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
