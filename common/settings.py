@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, description="worker deaths before a job fails")
     job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
-    sse_poll_s: float = 0.1
+    streams_per_user: int = Field(default=10, ge=1, description="open progress streams per user, per API process")
+    progress_fallback_s: float = Field(default=10, gt=0, description="a waiting stream that heard nothing this long "
+                                       "re-reads the job (a lost progress message)")
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
     ratelimit_storage: str = Field(default="", description="rate-limit counters shared by every API process, "
                                    "e.g. redis://redis:6379/1; default: the broker when it is Redis, else memory")

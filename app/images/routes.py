@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.errors import NotFoundError
 from app.images import service
 from app.images.labels import labelled_png
 from app.images.uploads import MAX_BYTES, store_upload
 from app.jobs import limits
+from app.jobs.progress import signed_in, wait_final
 from app.sessions import exposure, references
+from app.users.actor import Actor
 from app.users.deps import AdminActor, CurrentActor, Db
 from common.recipe import sha256_hex
 from common.spec import JobStatus
@@ -82,22 +85,6 @@ class VerifyOut(BaseModel):
     error: str | None = None
 
 
-@router.post("/images/{image_id}/verify", response_model=VerifyOut)
-def verify(image_id: uuid.UUID, db: Db, actor: CurrentActor, response: Response, wait: float = 120) -> VerifyOut:
-    """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job)."""
-    limits.admit(db, actor)
-    job = service.request_verify(db, actor, image_id)
-    deadline = time.monotonic() + min(max(wait, 0), 600)
-    while True:
-        db.refresh(job)
-        if JobStatus(job.status).is_final or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    if not JobStatus(job.status).is_final:
-        response.status_code = 202
-    return VerifyOut(job_id=job.id, status=job.status, error=job.error, **(job.result or {}))
-
-
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -117,3 +104,21 @@ def release_upload(case_id: uuid.UUID, upload_id: uuid.UUID, body: ReleaseIn, db
     upload = references.release_upload(db, actor, case_id, upload_id, body.reason)
     assert upload.release_reason is not None and upload.released_at is not None
     return ReleaseOut(id=upload.id, release_reason=upload.release_reason, released_at=upload.released_at)
+
+
+@router.post("/images/{image_id}/verify", response_model=VerifyOut)
+async def verify(image_id: uuid.UUID, request: Request, response: Response, wait: float = 120) -> VerifyOut:
+    """Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job).
+    It waits on the progress bus (app/jobs/progress.py), holding no thread, connection or transaction:
+    on SQLite an open session holds the write lock the worker needs."""
+    def queue_verify(db: Session, actor: Actor) -> uuid.UUID:
+        limits.admit(db, actor)
+        return service.request_verify(db, actor, image_id).id
+
+    _, job_id = await run_in_threadpool(signed_in, request, queue_verify)
+    event = await wait_final(job_id, min(max(wait, 0), 600))
+    if event is None:
+        raise NotFoundError(f"verify job {job_id} not found")
+    if not JobStatus(event.status).is_final:
+        response.status_code = 202
+    return VerifyOut(job_id=job_id, status=event.status, error=event.error, **(event.result or {}))

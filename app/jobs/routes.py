@@ -1,23 +1,20 @@
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 
-from app.db import session_factory
 from app.errors import NotFoundError
-from app.jobs import service
-from app.jobs.models import Job
+from app.jobs import progress, service
 from app.users.deps import CurrentActor, Db
+from common import progress_bus
 from common.previews import preview_path
 from common.settings import get_settings
-from common.spec import JobStatus, ProgressEvent
+from common.spec import ProgressEvent
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
-STREAM_LIMIT_S = 3600
 
 
 @router.get("/{job_id}", response_model=ProgressEvent)
@@ -40,30 +37,18 @@ def job_preview(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> FileResponse:
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-def _progress_stream(job_id: uuid.UUID) -> Iterator[str]:
-    """Polls the job row and sends each change; ends after a final state."""
-    poll, last, started, quiet = get_settings().sse_poll_s, None, time.monotonic(), 0.0
-    while time.monotonic() - started < STREAM_LIMIT_S:
-        with session_factory()() as db:
-            job = db.get(Job, job_id)
-            event = service.progress_of(job) if job else None
-        if event is None:
-            return
-        if event != last:
-            last, quiet = event, 0.0
-            yield f"event: progress\ndata: {event.model_dump_json()}\n\n"
-            if JobStatus(event.status).is_final:
-                return
-        elif quiet >= 15:
-            quiet = 0.0
-            yield ": keep-alive\n\n"  # proxies close silent connections
-        time.sleep(poll)
-        quiet += poll
-
-
-@router.get("/{job_id}/events")
-def job_events(job_id: uuid.UUID, db: Db, actor: CurrentActor) -> StreamingResponse:
-    service.get_job(db, actor, job_id)  # 404 before the stream opens
-    db.close()
-    return StreamingResponse(_progress_stream(job_id), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+@router.get("/{job_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}, "description": "a ProgressEvent per change"},
+                       429: {"description": "too many progress streams open for this user"}})
+async def job_events(job_id: uuid.UUID, request: Request) -> StreamingResponse:
+    """Costs no thread and no database connection while it waits: the worker pushes each step
+    (common/progress_bus.py); the row is read at the start and for the final state."""
+    subscription = await progress_bus.subscribe(get_settings(), str(job_id))  # before the read: nothing missed
+    try:
+        actor, first = await run_in_threadpool(progress.check_and_read, request, job_id)  # 401/404 before the stream
+        release = progress.slots.take(actor)
+    except BaseException:
+        subscription.close()
+        raise
+    return progress.CountedStream(progress.sse(subscription, job_id, first), release, media_type="text/event-stream",
+                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -19,12 +19,31 @@ from app.db import utcnow
 from app.errors import NotFoundError
 from app.jobs.models import Job
 from app.users.actor import Actor
+from common import progress_bus
 from common.previews import preview_path, remove_preview
 from common.settings import get_settings
 from common.spec import JobStatus, ProgressEvent
 
 LEASE = timedelta(seconds=60)
 FINAL = [s.value for s in JobStatus if s.is_final]
+_ANNOUNCE = "likeness.progress"
+
+
+def announce(db: Session, job_id: uuid.UUID, status: str, step: int = 0, total: int = 0) -> None:
+    """Pushes a change to waiting streams once this session commits it: a stream that hears
+    "final" re-reads the row, so the message must not overtake the commit."""
+    db.info.setdefault(_ANNOUNCE, []).append((str(job_id), str(status), step, total))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_announced(db: Session) -> None:
+    for job_id, status, step, total in db.info.pop(_ANNOUNCE, []):
+        progress_bus.publish(get_settings(), job_id, status, step, total)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_announced(db: Session) -> None:
+    db.info.pop(_ANNOUNCE, None)
 
 
 def get_job(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
@@ -50,6 +69,7 @@ def request_cancel(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
     job.cancel_requested = True
     if job.status == JobStatus.QUEUED:
         job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+        announce(db, job.id, JobStatus.CANCELLED)
     record(db, actor, "job.cancel", case_id=job.case_id, entity_type="job", entity_id=job.id,
            details={"status": job.status})
     db.commit()
@@ -73,7 +93,10 @@ def claim(db: Session, job_id: uuid.UUID, worker: str, max_attempts: int, lease:
         db.commit()
         return None
     db.commit()
-    return db.get(Job, job_id, populate_existing=True)
+    job = db.get(Job, job_id, populate_existing=True)
+    if job is not None:
+        progress_bus.publish(get_settings(), str(job.id), JobStatus.RUNNING, 0, job.total_steps)
+    return job
 
 
 def _fail_if_exhausted(db: Session, job_id: uuid.UUID, max_attempts: int) -> None:
@@ -97,6 +120,8 @@ def report_step(db: Session, job_id: uuid.UUID, worker: str, step: int, total: i
         .values(step=step, total_steps=total, lease_until=utcnow() + lease)
         .returning(Job.cancel_requested)
     ).first()
+    if row is not None:
+        announce(db, job_id, JobStatus.RUNNING, step, total)
     db.commit()
     return row is not None and not row[0]
 
@@ -104,6 +129,7 @@ def report_step(db: Session, job_id: uuid.UUID, worker: str, step: int, total: i
 def finish(db: Session, job: Job, status: JobStatus, error: str | None = None) -> None:
     job.status, job.error, job.finished_at, job.lease_until = status, error, utcnow(), None
     remove_preview(get_settings(), job.id)
+    announce(db, job.id, status, job.step, job.total_steps)
     record(db, None, f"job.{status.value}", case_id=job.case_id, entity_type="job", entity_id=job.id,
            outcome="success" if status == JobStatus.SUCCEEDED else status.value,
            details={"attempts": job.attempts, "worker": job.worker, "error": error})
