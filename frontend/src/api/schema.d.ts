@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Events */
+        /**
+         * List Events
+         * @description Newest first. The next page's cursor is in the `X-Next-Cursor` header (and `Link: rel=next`);
+         *     absent on the last page. The body stays a plain list.
+         */
         get: operations["list_events_api_audit_get"];
         put?: never;
         post?: never;
@@ -467,6 +471,8 @@ export interface paths {
         /**
          * Verify
          * @description Redraws the image from its recipe on a worker; answers once it is compared (or 202 with the job).
+         *     It waits on the progress bus (app/jobs/progress.py), holding no thread, connection or transaction:
+         *     on SQLite an open session holds the write lock the worker needs.
          */
         post: operations["verify_api_images__image_id__verify_post"];
         delete?: never;
@@ -516,7 +522,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Job Events */
+        /**
+         * Job Events
+         * @description Costs no thread and no database connection while it waits: the worker pushes each step
+         *     (common/progress_bus.py); the row is read at the start and for the final state.
+         */
         get: operations["job_events_api_jobs__job_id__events_get"];
         put?: never;
         post?: never;
@@ -1369,8 +1379,43 @@ export interface components {
             events: number;
             /** First Bad */
             first_bad: number | null;
+            /**
+             * Forged Heads
+             * @description signed heads whose signature does not verify
+             * @default 0
+             */
+            forged_heads?: number;
+            /**
+             * Key Sha256
+             * @description fingerprint of the heads key; null: no key yet
+             */
+            key_sha256?: string | null;
+            /** Last Signed At */
+            last_signed_at?: string | null;
+            /**
+             * Last Signed Seq
+             * @description the newest event a signed head vouches for
+             */
+            last_signed_seq?: number | null;
             /** Ok */
             ok: boolean;
+            /**
+             * Reason
+             * @description what is wrong, when ok is false
+             */
+            reason?: string | null;
+            /**
+             * Signed Heads
+             * @description signed heads that verify with the heads key
+             * @default 0
+             */
+            signed_heads?: number;
+            /**
+             * Unsigned Events
+             * @description events after the last signed head (the window)
+             * @default 0
+             */
+            unsigned_events?: number;
         };
         /** Clause */
         Clause: {
@@ -2609,6 +2654,15 @@ export interface operations {
         parameters: {
             query?: {
                 case_id?: string | null;
+                actor?: string | null;
+                action?: string | null;
+                /** @description inclusive, ISO 8601 */
+                since?: string | null;
+                /** @description exclusive, ISO 8601 */
+                until?: string | null;
+                /** @description next_cursor of the page before */
+                cursor?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3580,13 +3634,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description a ProgressEvent per change */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Validation Error */
@@ -3597,6 +3651,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description too many progress streams open for this user */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
