@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.bench_arch import arch_options
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
 from common.settings import get_settings
@@ -153,8 +154,15 @@ def models() -> None:
 @click.option("--size", default=512, show_default=True, help="image width and height")
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
-def bench(rounds: int, candidates: int, size: int, steps: int, port: int) -> None:
-    """Time refinement rounds through the whole system against the bare diffusers call."""
+@arch_options
+def bench(rounds: int, candidates: int, size: int, steps: int, port: int, **arch: Any) -> None:
+    """Time refinement rounds through the whole system against the bare diffusers call.
+
+    With --arch: the engine against bare diffusers on that architecture's full size, random weights."""
+    if arch["arch"]:
+        from cli.bench_arch import run_arch_command
+
+        return run_arch_command(size, candidates, steps, rounds, arch)
     from cli.bench import run_bench
 
     result = run_bench(rounds, candidates, size, steps, port)

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
     sse_poll_s: float = 0.1
+    # Worker speed-ups (docs/benchmarks.md): both change bits on a GPU, so they are recorded in each recipe.
+    channels_last: bool = Field(default=False, description="channels_last UNet and VAE")
+    compile_unet: bool = Field(default=False, description="torch.compile the UNet (compiled during the warm-up)")
+    warmup: bool = Field(default=True, description="a worker draws one small round before it says it is ready")
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.

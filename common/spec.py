@@ -89,6 +89,8 @@ class GenerationSpec(BaseModel):
     region: str | None = None
     mask_sha256: str | None = None
     preview: bool = True
+    # Opt-in DeepCache-style step skipper: the UNet's deep features are reused for N - 1 steps.
+    cache_interval: int = Field(default=1, ge=1, le=10, description="1 = every step runs the whole UNet")
 
     @field_validator("style")
     @classmethod

@@ -41,6 +41,8 @@ class RoundParams(BaseModel):
     style: Style | None = None
     style_blend: float | StyleBlend | None = Field(
         default=None, description="0-1 from pencil toward `style`, or {style, weight} toward another style")
+    cache_interval: int | None = Field(default=None, ge=1, le=10,
+                                       description="step skipper: the whole UNet every N steps (1 = off)")
     # One round only.
     region: Region | None = Field(default=None, description="refine only this facial region")
     mask_upload_id: uuid.UUID | None = Field(default=None, description="refine only under this painted mask")

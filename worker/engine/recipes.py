@@ -74,8 +74,16 @@ def build_recipe(
         "region": spec.region,
         "mask_sha256": (extras.get("mask") or {}).get("sha256"),
         **extras,
-        "spec": spec.model_dump(mode="json"),
+        "spec": _spec_entry(spec),
     }
+
+
+def _spec_entry(spec: GenerationSpec) -> dict[str, Any]:
+    """The whole spec; the step skipper only when on, so recipes drawn before it existed still verify."""
+    entry = spec.model_dump(mode="json")
+    if entry.get("cache_interval") == 1:
+        del entry["cache_interval"]
+    return entry
 
 
 def spec_from_recipe(recipe: dict[str, Any]) -> GenerationSpec:
