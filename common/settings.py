@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     # Worker speed-ups (docs/benchmarks.md): both change bits on a GPU, so they are recorded in each recipe.
     channels_last: bool = Field(default=False, description="channels_last UNet and VAE")
     compile_unet: bool = Field(default=False, description="torch.compile the UNet (compiled during the warm-up)")
-    warmup: bool = Field(default=True, description="a worker draws one small round before it says it is ready")
+    warmup: Literal["auto", "on", "off"] = Field(
+        default="auto", description="a worker draws one small round before it says it is ready; auto: on a GPU "
+                                    "or with compile_unet, where the first round pays for kernels and compiling")
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
     # Named LIKENESS_SIGNING_KEY (not ..._PATH) as the admin guide says; left unset, the key
     # lives in the data dir and the first export creates it.

@@ -43,8 +43,20 @@ def background() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-followup")
 
 
-@functools.cache
+# Cleared while the warm-up round draws: a job that arrives meanwhile waits for it (one pipeline, one caller).
+_warmed = threading.Event()
+_warmed.set()
+
+
 def engine() -> Engine:
+    """The process's engine, once its warm-up round (if one is running) is drawn."""
+    loaded = _loaded_engine()
+    _warmed.wait()
+    return loaded
+
+
+@functools.cache
+def _loaded_engine() -> Engine:
     settings = get_settings()
     # Adapters, reference uploads and painted masks reach the engine by SHA-256 through the blob store.
     speedups = None
@@ -86,38 +98,61 @@ def sweep(publish: object) -> int:
 
 
 def warm_up(loaded: Engine) -> float:
-    """One small round at the default batch and size, so the first real round finds the kernels
-    chosen, the allocator's pools grown and a compiled UNet (when on) already compiled."""
-    spec = GenerationSpec(mode=Mode.IMG2IMG, prompt="warm-up", seeds=[0, 1, 2, 3], steps=10, strength=0.1,
+    """One tiny round (one step), so the first real round finds every module touched and its kernels
+    loaded. A compiled UNet compiles for the shape it is called with: then the warm-up draws the
+    default round's batch and size (4 candidates, 512²), so the first real round is not the compile."""
+    compiled = bool(loaded.speedups.get("compile"))
+    spec = GenerationSpec(mode=Mode.IMG2IMG, prompt="warm-up", seeds=[0, 1, 2, 3] if compiled else [0], steps=10,
+                          strength=0.1, width=512 if compiled else 64, height=512 if compiled else 64,
                           parent_sha256="0" * 64, preview=False)
     started = time.perf_counter()
     loaded.generate(spec, Image.new("RGB", (spec.width, spec.height), (128, 128, 128)))
     return time.perf_counter() - started
 
 
-def start_background(publish: object) -> None:
+def start_background(publish: object, warm: bool = True) -> None:
     """Heartbeat and sweep at start, then every few seconds (at most half a lease).
 
     The heartbeat says "warming" while the engine loads, compiles and draws its warm-up
     round, and "ready" with the model's info after: /api/health counts only ready workers."""
-    info: dict[str, object] = {"state": "warming"}
+    info: list[dict[str, object]] = [{"state": "warming"}]  # swapped whole, never changed in place
     interval = min(HEARTBEAT_S, get_settings().job_lease_s / 2)
 
     def loop() -> None:
         while True:
             try:
-                beat(info)
+                beat(info[0])
                 sweep(publish)
             except Exception:
                 log.exception("heartbeat/sweep failed; retrying")
             threading.Event().wait(interval)
 
     threading.Thread(target=loop, name="likeness-heartbeat", daemon=True).start()
-    loaded = engine()
-    warmup_s = warm_up(loaded) if get_settings().warmup else 0.0
+    loaded = _loaded_engine()
+    # The warm-up draws on its own thread: the pool child reports up to Celery at once (a child
+    # still starting when the worker is told to stop can hang billiard's shutdown), and a job
+    # that arrives meanwhile waits in engine() until the warm-up is drawn.
+    _warmed.clear()
+    warm = warm and _wants_warm_up(loaded)
+    threading.Thread(target=_warm_then_ready, args=(loaded, info, warm), name="likeness-warmup", daemon=True).start()
+
+
+def _wants_warm_up(loaded: Engine) -> bool:
+    setting = get_settings().warmup
+    return setting == "on" or (setting == "auto" and (loaded.device.type == "cuda" or bool(loaded.speedups["compile"])))
+
+
+def _warm_then_ready(loaded: Engine, info: list[dict[str, object]], warm: bool) -> None:
+    try:
+        warmup_s = warm_up(loaded) if warm else 0.0
+    except Exception:
+        log.exception("warm-up round failed; the worker takes rounds without it")
+        warmup_s = 0.0
+    finally:
+        _warmed.set()
     facts = process_facts()
     log.warning("worker process ready after a %.2f s warm-up round; process: %s", warmup_s, facts)
-    info.update(loaded.info, state="ready", warmup_s=round(warmup_s, 3),
-                process={k: facts[k] for k in ("torch_threads", "torch_interop_threads", "cpus_allowed",
-                                                "process_nice", "allocator", "niced_threads")})
-    beat(info)  # ready now, not at the next tick
+    info[0] = {**loaded.info, "state": "ready", "warmup_s": round(warmup_s, 3),
+               "process": {k: facts[k] for k in ("torch_threads", "torch_interop_threads", "cpus_allowed",
+                                                 "process_nice", "allocator", "niced_threads")}}
+    beat(info[0])  # ready now, not at the next tick
