@@ -129,9 +129,9 @@ def start_background(publish: object, warm: bool = True) -> None:
 
     threading.Thread(target=loop, name="likeness-heartbeat", daemon=True).start()
     loaded = _loaded_engine()
-    # The warm-up draws on its own thread: the pool child reports up to Celery at once (a child
-    # still starting when the worker is told to stop can hang billiard's shutdown), and a job
-    # that arrives meanwhile waits in engine() until the warm-up is drawn.
+    # The warm-up draws on its own thread: the pool child reports up to Celery as soon as the model
+    # is loaded, as before, while the heartbeat keeps saying "warming"; a job that arrives meanwhile
+    # waits in engine() until the warm-up is drawn.
     _warmed.clear()
     warm = warm and _wants_warm_up(loaded)
     threading.Thread(target=_warm_then_ready, args=(loaded, info, warm), name="likeness-warmup", daemon=True).start()

@@ -52,7 +52,7 @@ PREVIEW_INTERVAL_S = 0.2
 def _load_in_child(**_: object) -> None:
     # The pool's child loads the pipelines once; the parent never touches torch.
     # A child forked while the worker is already stopping (its first child was killed) skips the
-    # warm-up round: drawing while billiard shuts the pool down can leave the parent hanging.
+    # warm-up round: it is about to be stopped, and a compile would hold up the shutdown for minutes.
     from celery.worker import state
 
     start_background(celery_app.send_task, warm=state.should_stop is None and state.should_terminate is None)
