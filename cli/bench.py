@@ -202,6 +202,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             worker_s = [(end - start).total_seconds() for _, start, end in jobs[2:]]
             rps = _requests_per_second(client, headers, session["id"], 5.0)
             engine_only = bare.engine_vs_bare(session, rounds)
+            processes = _processes(client)
         finally:
             client.close()
             system.terminate()
@@ -212,7 +213,19 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
             "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
-            "worker_job_s": statistics.median(worker_s), "get_session_rps": rps, "engine_vs_bare": engine_only}
+            "worker_job_s": statistics.median(worker_s), "get_session_rps": rps, "engine_vs_bare": engine_only,
+            "process": processes}
+
+
+def _processes(client: httpx.Client) -> dict[str, Any]:
+    """Threads, niceness and allocator of this process beside the worker's (as its heartbeat reports them)."""
+    from worker.diagnostics import process_facts
+
+    workers = client.get("/api/health").json()["worker"]["workers"]
+    bench = process_facts()
+    return {"bench": {k: bench[k] for k in ("torch_threads", "torch_interop_threads", "cpus_allowed",
+                                            "process_nice", "allocator", "niced_threads")},
+            "worker": workers[0]["model"].get("process") if workers else None}
 
 
 def _free_port() -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from cli.bench_arch import arch_options
 from cli.bench_witness import witness as bench_witness
 from cli.children import exit_on_sigterm, start_child, stop_child
 from cli.progress import echo_result, json_option, progress
@@ -196,12 +197,19 @@ def models() -> None:
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
 @json_option
+@arch_options
 @click.pass_context
-def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int, as_json: bool) -> None:
+def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int, as_json: bool,
+          **arch: Any) -> None:
     """Time refinement rounds through the whole system against the bare diffusers call
-    (`likeness bench witness`: convergence with a simulated witness)."""
+    (`likeness bench witness`: convergence with a simulated witness; --arch: the engine against bare
+    diffusers on that architecture's full size, random weights)."""
     if ctx.invoked_subcommand is not None:
         return
+    if arch["arch"]:
+        from cli.bench_arch import run_arch_command
+
+        return run_arch_command(size, candidates, steps, rounds, arch)
     from cli.bench import run_bench
 
     with progress("bench rounds", rounds + 1, as_json) as bar:

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     streams_per_user: int = Field(default=10, ge=1, description="open progress streams per user, per API process")
     progress_fallback_s: float = Field(default=10, gt=0, description="a waiting stream that heard nothing this long "
                                        "re-reads the job (a lost progress message)")
+    # Worker speed-ups (docs/benchmarks.md): both change bits on a GPU, so they are recorded in each recipe.
+    channels_last: bool = Field(default=False, description="channels_last UNet and VAE")
+    compile_unet: bool = Field(default=False, description="torch.compile the UNet (compiled during the warm-up)")
+    warmup: Literal["auto", "on", "off"] = Field(
+        default="auto", description="a worker draws one small round before it says it is ready; auto: on a GPU "
+                                    "or with compile_unet, where the first round pays for kernels and compiling")
     signin_per_minute: int = Field(default=30, description="sign-in attempts per source address per minute")
     ratelimit_storage: str = Field(default="", description="rate-limit counters shared by every API process, "
                                    "e.g. redis://redis:6379/1; default: the broker when it is Redis, else memory")

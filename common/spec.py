@@ -124,6 +124,8 @@ class GenerationSpec(BaseModel):
         return self
     # Recorded for the recipe only (the engine draws `prompt`): the clauses and their kinds.
     clauses: list[PromptClause] = Field(default_factory=list, max_length=200)
+    # Opt-in DeepCache-style step skipper: the UNet's deep features are reused for N - 1 steps.
+    cache_interval: int = Field(default=1, ge=1, le=10, description="1 = every step runs the whole UNet")
 
     @field_validator("style")
     @classmethod

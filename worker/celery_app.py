@@ -24,5 +24,8 @@ celery_app.conf.update(
     worker_prefetch_multiplier=1,
     task_time_limit=settings.job_time_limit_s,
     worker_concurrency=1,
+    # The pool child loads the model and draws its warm-up round before it reports up;
+    # Celery's default (4 s) would kill a child still loading SD 1.5 or compiling.
+    worker_proc_alive_timeout=600,
     worker_hijack_root_logger=False,
 )

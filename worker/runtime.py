@@ -8,10 +8,12 @@ import logging
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import session_factory, utcnow
@@ -21,7 +23,10 @@ from app.jobs.service import stale_jobs
 from common.broker import GENERATE_QUEUE, TASK_FOR_KIND
 from common.models import resolve_model
 from common.settings import get_settings
+from common.spec import GenerationSpec, Mode
+from worker.diagnostics import process_facts
 from worker.engine import Engine
+from worker.engine.speedups import Speedups
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
@@ -38,11 +43,27 @@ def background() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-followup")
 
 
-@functools.cache
+# Cleared while the warm-up round draws: a job that arrives meanwhile waits for it (one pipeline, one caller).
+_warmed = threading.Event()
+_warmed.set()
+
+
 def engine() -> Engine:
+    """The process's engine, once its warm-up round (if one is running) is drawn."""
+    loaded = _loaded_engine()
+    _warmed.wait()
+    return loaded
+
+
+@functools.cache
+def _loaded_engine() -> Engine:
     settings = get_settings()
     # Adapters, reference uploads and painted masks reach the engine by SHA-256 through the blob store.
-    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype, blob_path=_blob_path)
+    speedups = None
+    if settings.channels_last or settings.compile_unet:
+        speedups = Speedups(channels_last=settings.channels_last, compile=settings.compile_unet)
+    loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype, blob_path=_blob_path,
+                    speedups=speedups)
     log.warning("engine ready: %s", loaded.info)
     if loaded.info.get("random_weights"):
         log.warning("TINY RANDOM-WEIGHT MODEL: images are noise, not sketches (set LIKENESS_MODEL)")
@@ -88,18 +109,62 @@ def sweep(publish: object) -> int:
     return len(job_ids)
 
 
-def start_background(publish: object) -> None:
-    """Heartbeat and sweep at start, then every few seconds (at most half a lease)."""
-    info = dict(engine().info)
+def warm_up(loaded: Engine) -> float:
+    """One tiny round (one step), so the first real round finds every module touched and its kernels
+    loaded. A compiled UNet compiles for the shape it is called with: then the warm-up draws the
+    default round's batch and size (4 candidates, 512²), so the first real round is not the compile."""
+    compiled = bool(loaded.speedups.get("compile"))
+    spec = GenerationSpec(mode=Mode.IMG2IMG, prompt="warm-up", seeds=[0, 1, 2, 3] if compiled else [0], steps=10,
+                          strength=0.1, width=512 if compiled else 64, height=512 if compiled else 64,
+                          parent_sha256="0" * 64, preview=False)
+    started = time.perf_counter()
+    loaded.generate(spec, Image.new("RGB", (spec.width, spec.height), (128, 128, 128)))
+    return time.perf_counter() - started
+
+
+def start_background(publish: object, warm: bool = True) -> None:
+    """Heartbeat and sweep at start, then every few seconds (at most half a lease).
+
+    The heartbeat says "warming" while the engine loads, compiles and draws its warm-up
+    round, and "ready" with the model's info after: /api/health counts only ready workers."""
+    info: list[dict[str, object]] = [{"state": "warming"}]  # swapped whole, never changed in place
     interval = min(HEARTBEAT_S, get_settings().job_lease_s / 2)
 
     def loop() -> None:
         while True:
             try:
-                beat({**info, **gpu_memory()})
+                beat({**info[0], **gpu_memory()})
                 sweep(publish)
             except Exception:
                 log.exception("heartbeat/sweep failed; retrying")
             threading.Event().wait(interval)
 
     threading.Thread(target=loop, name="likeness-heartbeat", daemon=True).start()
+    loaded = _loaded_engine()
+    # The warm-up draws on its own thread: the pool child reports up to Celery as soon as the model
+    # is loaded, as before, while the heartbeat keeps saying "warming"; a job that arrives meanwhile
+    # waits in engine() until the warm-up is drawn.
+    _warmed.clear()
+    warm = warm and _wants_warm_up(loaded)
+    threading.Thread(target=_warm_then_ready, args=(loaded, info, warm), name="likeness-warmup", daemon=True).start()
+
+
+def _wants_warm_up(loaded: Engine) -> bool:
+    setting = get_settings().warmup
+    return setting == "on" or (setting == "auto" and (loaded.device.type == "cuda" or bool(loaded.speedups["compile"])))
+
+
+def _warm_then_ready(loaded: Engine, info: list[dict[str, object]], warm: bool) -> None:
+    try:
+        warmup_s = warm_up(loaded) if warm else 0.0
+    except Exception:
+        log.exception("warm-up round failed; the worker takes rounds without it")
+        warmup_s = 0.0
+    finally:
+        _warmed.set()
+    facts = process_facts()
+    log.warning("worker process ready after a %.2f s warm-up round; process: %s", warmup_s, facts)
+    info[0] = {**loaded.info, "state": "ready", "warmup_s": round(warmup_s, 3),
+               "process": {k: facts[k] for k in ("torch_threads", "torch_interop_threads", "cpus_allowed",
+                                                 "process_nice", "allocator", "niced_threads")}}
+    beat(info[0])  # ready now, not at the next tick

@@ -52,7 +52,11 @@ PREVIEW_INTERVAL_S = 0.2
 @worker_process_init.connect
 def _load_in_child(**_: object) -> None:
     # The pool's child loads the pipelines once; the parent never touches torch.
-    start_background(celery_app.send_task)
+    # A child forked while the worker is already stopping (its first child was killed) skips the
+    # warm-up round: it is about to be stopped, and a compile would hold up the shutdown for minutes.
+    from celery.worker import state
+
+    start_background(celery_app.send_task, warm=state.should_stop is None and state.should_terminate is None)
 
 
 @celery_app.task(name=GENERATE_TASK)

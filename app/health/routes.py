@@ -27,8 +27,17 @@ def _database_and_workers() -> tuple[dict[str, Any], dict[str, Any]]:
             beats = list(db.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_seen > utcnow() - WORKER_FRESH)))
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}, {"ok": False, "count": 0, "workers": []}
-    workers = [{"name": b.name, "last_seen": b.last_seen.isoformat(), "model": b.model} for b in beats]
-    return {"ok": True}, {"ok": bool(workers), "count": len(workers), "workers": workers}
+    workers = [{"name": b.name, "last_seen": b.last_seen.isoformat(), "state": _state(b.model), "model": b.model}
+               for b in beats]
+    ready = sum(w["state"] == "ready" for w in workers)
+    # Only a ready worker takes rounds at full speed: one still warming up does not count yet.
+    return {"ok": True}, {"ok": bool(ready), "count": len(workers), "ready": ready,
+                          "warming": len(workers) - ready, "workers": workers}
+
+
+def _state(model: dict[str, Any] | None) -> str:
+    """A worker's heartbeat says "warming" until its warm-up round is drawn; older workers say nothing."""
+    return "warming" if (model or {}).get("state") == "warming" else "ready"
 
 
 def model_status() -> dict[str, Any]:
@@ -50,8 +59,10 @@ async def health() -> dict[str, Any]:
     broker = {"ok": await run_in_threadpool(broker_reachable)}
     model = model_status()
     ok = database["ok"] and broker["ok"] and workers["ok"] and model["ok"]
-    return {"status": "ok" if ok else "degraded", "database": database, "broker": broker, "worker": workers,
-            "model": model, "queue": await run_in_threadpool(_queue)}
+    warming = database["ok"] and broker["ok"] and model["ok"] and not workers["ok"] and workers.get("warming")
+    status = "ok" if ok else "warming" if warming else "degraded"
+    return {"status": status, "database": database, "broker": broker, "worker": workers, "model": model,
+            "queue": await run_in_threadpool(_queue)}
 
 
 def _queue() -> dict[str, Any]:

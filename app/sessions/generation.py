@@ -28,7 +28,7 @@ from common.styles import DEFAULT_STYLE, with_style
 DEFAULTS: dict[str, Any] = {"steps": 30, "guidance": 7.5, "strength": 0.3, "width": 512, "height": 512,
                             "model": Strategy.IMG2IMG.value, "style": DEFAULT_STYLE, "fusion_weight": None,
                             "clip_adapter_id": None, "adapters": [], "adapter_schedule": "constant",
-                            "style_blend": None, "sliders": None, "phase": "internal"}
+                            "style_blend": None, "sliders": None, "phase": "internal", "cache_interval": 1}
 # Chosen once, these hold for the session's next rounds too; region, mask and reference are per round.
 STICKY = tuple(DEFAULTS)
 DEFAULT_FUSION_WEIGHT = 0.5
@@ -123,4 +123,5 @@ def build_spec(db: Session, session: SketchSession, params: dict[str, Any], chos
         reference_sha256=reference, sketchify_reference=sketchify, clip_adapter=clip_adapter,
         adapters=adapters, adapter_schedule=params["adapter_schedule"], style=style, style_blend=blend,
         region=chosen.region, mask_sha256=mask, sliders=params["sliders"] or None,
+        cache_interval=params.get("cache_interval", 1),
     )

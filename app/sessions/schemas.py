@@ -51,6 +51,8 @@ class RoundParams(BaseModel):
         default=None, description="holistic scales, -1..1 each: age, weight, masculinity, distinctiveness")
     phase: Literal["internal", "external"] | None = Field(
         default=None, description="model evolve: evolve the internal features first (external held), then these")
+    cache_interval: int | None = Field(default=None, ge=1, le=10,
+                                       description="step skipper: the whole UNet every N steps (1 = off)")
     # One round only.
     region: Region | None = Field(default=None, description="refine only this facial region")
     mask_upload_id: uuid.UUID | None = Field(default=None, description="refine only under this painted mask")

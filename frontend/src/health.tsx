@@ -55,8 +55,12 @@ export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
       )}
       {showWorker && health && !unreachable && health.worker && !health.worker.ok && (
         <div className="banner banner-warn" role="status">
-          <strong>No drawing worker is running.</strong>
-          <span className="banner-detail">New rounds will wait in the queue until a worker starts.</span>
+          {Number(health.worker.warming ?? 0) > 0 ? (
+            <strong>A drawing worker is warming up.</strong>
+          ) : (
+            <strong>No drawing worker is running.</strong>
+          )}
+          <span className="banner-detail">New rounds will wait in the queue until a worker is ready.</span>
         </div>
       )}
     </>

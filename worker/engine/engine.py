@@ -41,6 +41,7 @@ from common.styles import restyle
 from worker.engine.adapters import RampHook, UnetAdapters, ramp_factor
 from worker.engine.clip import ClipParts, fuse, image_direction, load_clip_parts
 from worker.engine.clip_lora import ClipAdapter, clip_adapter_applied, read_clip_adapter
+from worker.engine.deepcache import feature_cache
 from worker.engine.evolve import check_evolve, draw_evolved
 from worker.engine.hashing import model_sha256
 from worker.engine.masks import (
@@ -56,6 +57,7 @@ from worker.engine.preview import PreviewCallback, PreviewHook
 from worker.engine.prompts import EncodedPrompts, encode_blended_prompts, encode_prompts
 from worker.engine.recipes import build_recipe, scheduler_entry
 from worker.engine.scales import apply_sliders, scales_entry
+from worker.engine.speedups import Speedups, apply_speedups, recipe_entry
 from worker.engine.tiny import ensure_tiny_model
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -155,6 +157,7 @@ class Engine:
         device: str = "auto",
         dtype: str = "auto",
         blob_path: BlobPath | None = None,
+        speedups: Speedups | None = None,
     ) -> None:
         if model.random_weights:
             ensure_tiny_model(model.path)
@@ -169,6 +172,9 @@ class Engine:
             self.txt2img, scheduler=self._scheduler(), dtype=self.dtype
         )
         self.img2img.set_progress_bar_config(disable=True)
+        # None: the plain pipeline as loaded (SDPA attention, nothing else), modules untouched.
+        plain = {"fp16": self.dtype == torch.float16, "sdpa": True, "channels_last": False, "compile": False}
+        self.speedups = plain if speedups is None else apply_speedups(self.txt2img, speedups.resolved(self.device))
         # One UNet under both pipelines, so one set of adapters serves both.
         self.adapters = UnetAdapters(self.txt2img, lambda sha256: self._blob_file(sha256, "adapter"))
         self._clip: ClipParts | None = None  # loaded on the first clip-fusion round
@@ -204,6 +210,7 @@ class Engine:
             "dtype": str(self.dtype).removeprefix("torch."),
             "deterministic": self.deterministic,
             "versions": _versions(),
+            "speedups": dict(self.speedups),
         }
 
     @property
@@ -295,7 +302,8 @@ class Engine:
             # 5. Assemble the call; per-step work (masking, preview, ramp, progress) rides on one callback
             kwargs = self._assemble(spec, pipe, conditioning.prompts, start, mask, on_step, on_preview)
             # 6. Denoise and decode every candidate in one batched pipeline call
-            images = self._run_pipeline(pipe, kwargs)
+            with feature_cache(pipe.unet, spec.cache_interval):
+                images = self._run_pipeline(pipe, kwargs)
         finally:
             self.adapters.deactivate()
         # 7. A masked round changes nothing outside its mask: lay the result over the parent
@@ -503,6 +511,9 @@ class Engine:
         }
         if spec.sliders and spec.evolve is None:
             extras["scales"] = scales_entry(spec.sliders)
+        speedups = {**(recipe_entry(self.speedups) or {}), **_cache_entry(spec)}
+        if speedups:  # only when on: plain recipes stay as they were
+            extras["speedups"] = speedups
         return [
             GeneratedImage(
                 image=image,
@@ -534,6 +545,10 @@ class Engine:
             f"{spec.width}x{spec.height}. Ask for fewer candidates or a smaller size, or wait until "
             f"other work on this device has finished. ({failure})"
         )
+
+
+def _cache_entry(spec: GenerationSpec) -> dict[str, Any]:
+    return {"cache_interval": spec.cache_interval} if spec.cache_interval > 1 else {}
 
 
 def _adapter_entry(ref: AdapterRef | None) -> dict[str, Any] | None:

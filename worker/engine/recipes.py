@@ -74,9 +74,18 @@ def build_recipe(
         "region": spec.region,
         "mask_sha256": (extras.get("mask") or {}).get("sha256"),
         **extras,
-        # Fields added since (sliders, evolve) appear only when used: older recipes still redraw key for key.
-        "spec": spec.model_dump(mode="json", exclude={k for k in ("sliders", "evolve") if getattr(spec, k) is None}),
+        "spec": _spec_entry(spec),
     }
+
+
+def _spec_entry(spec: GenerationSpec) -> dict[str, Any]:
+    """The whole spec. Fields added since (sliders, evolve, clauses, the step skipper) appear only when
+    used, so recipes drawn before they existed still redraw key for key."""
+    entry = spec.model_dump(mode="json")
+    for key, unused in (("sliders", None), ("evolve", None), ("clauses", []), ("cache_interval", 1)):
+        if entry.get(key) == unused:
+            entry.pop(key, None)
+    return entry
 
 
 def spec_from_recipe(recipe: dict[str, Any]) -> GenerationSpec:
