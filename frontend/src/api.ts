@@ -338,6 +338,42 @@ export interface AuditVerify {
   first_bad: string | number | null;
 }
 
+// ---------------------------------------------------------------- safeguards (issue 11)
+// Fields the forensic safeguards added to the server's answers, merged into the types above.
+
+export interface Candidate {
+  /** The server's check (common/photo.py) finds this candidate photographic: flagged on screen. */
+  photographic?: boolean | null;
+}
+
+export interface Round {
+  /** Why the artist took the witness past the exposure cap with this round. */
+  exposure_reason?: string | null;
+}
+
+export interface RoundCreate {
+  /** Lifts the exposure cap's 409 for this round; the artist's words, audited. */
+  exposure_reason?: string;
+}
+
+export interface Session {
+  /** Distinct faces this witness has been shown, over all their sessions. */
+  exposures?: number;
+  /** LIKENESS_EXPOSURE_CAP. */
+  exposure_cap?: number;
+  /** Set from 75% of the cap. */
+  warning?: string | null;
+  approval_statement?: string | null;
+  approval_confidence?: number | null;
+}
+
+export interface WitnessView {
+  /** The session was approved or closed: the link shows no faces any more. */
+  ended?: boolean;
+}
+
+export type ExportPurpose = "disclosure" | "public-appeal" | "internal-review" | "face-recognition";
+
 // ---------------------------------------------------------------- errors
 
 /** A failed request, with a sentence a person can act on. */
@@ -517,7 +553,7 @@ export const api = {
   createCase: (input: CaseInput) => request<CaseSummary>("/api/cases", { method: "POST", body: input }),
   updateCase: (id: string, input: Partial<CaseInput>) =>
     request<CaseSummary>(`/api/cases/${enc(id)}`, { method: "PATCH", body: input }),
-  exportUrl: (id: string) => `/api/cases/${enc(id)}/export`,
+  exportUrl: (id: string, purpose: ExportPurpose) => `/api/cases/${enc(id)}/export?purpose=${enc(purpose)}`,
 
   // witnesses + descriptions
   createWitness: (caseId: string, input: { name: string; contact?: string | null }) =>
@@ -535,8 +571,12 @@ export const api = {
   getSession: (id: string, signal?: AbortSignal) => request<Session>(`/api/sessions/${enc(id)}`, { signal }),
   nextRound: (sessionId: string, input: RoundCreate) =>
     request<Session>(`/api/sessions/${enc(sessionId)}/rounds`, { method: "POST", body: input }),
-  approve: (sessionId: string, candidateId: string) =>
-    request<Session>(`/api/sessions/${enc(sessionId)}/approve`, { method: "POST", body: { candidate_id: candidateId } }),
+  /** `statement`: the witness's words about the likeness, verbatim; `confidence`: theirs, 0–10. */
+  approve: (sessionId: string, candidateId: string, statement: string, confidence: number) =>
+    request<Session>(`/api/sessions/${enc(sessionId)}/approve`, {
+      method: "POST",
+      body: { candidate_id: candidateId, statement, confidence },
+    }),
   markShown: (sessionId: string, candidateId: string) =>
     request<void>(`/api/sessions/${enc(sessionId)}/candidates/${enc(candidateId)}/shown`, { method: "POST" }),
 
@@ -576,6 +616,12 @@ export const api = {
   listAudit: (params: { case_id?: string } = {}, signal?: AbortSignal) =>
     request<AuditEvent[]>(`/api/audit${qs(params)}`, { signal }),
   verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),
+  /** Admin: allow `purpose=face-recognition` exports of one case, with the reason on record. */
+  enableFaceRecognition: (caseId: string, reason: string) =>
+    request<unknown>(`/api/cases/${enc(caseId)}/face-recognition`, { method: "POST", body: { reason } }),
+  /** Admin: let a reference that matched another witness's composite through, with the reason on record. */
+  releaseUpload: (caseId: string, uploadId: string, reason: string) =>
+    request<unknown>(`/api/cases/${enc(caseId)}/uploads/${enc(uploadId)}/release`, { method: "POST", body: { reason } }),
 };
 
 export type Api = typeof api;

@@ -2,7 +2,9 @@ import { useEffect, useRef, useState } from "react";
 import type { CandidateRef } from "../lib/roundTree";
 import { candidateLabel } from "../lib/roundTree";
 import { availableModes, compareColumns, effectiveMode, type CompareMode } from "../lib/compare";
+import { plural } from "../lib/format";
 import { CandidateImage } from "./CandidateImage";
+import { CompositeNotice } from "./CompositeNotice";
 
 const MODE_LABEL: Record<CompareMode, string> = { side: "Side by side", slider: "Slider", flicker: "Flicker" };
 
@@ -58,7 +60,7 @@ export function CompareView({
   return (
     <div className="compare-overlay" role="dialog" aria-modal="true" aria-labelledby="compare-title" ref={ref} tabIndex={-1}>
       <div className="compare-bar">
-        <h2 id="compare-title">Compare {items.length} candidates</h2>
+        <h2 id="compare-title">Compare {plural(items.length, "candidate")}</h2>
         <div className="segmented" role="radiogroup" aria-label="Compare mode">
           {(["side", "slider", "flicker"] as CompareMode[]).map((mm) => {
             const enabled = availableModes(items.length).includes(mm);
@@ -119,6 +121,7 @@ export function CompareView({
               <figcaption>
                 <strong>{candidateLabel(item)}</strong>
                 <span className="muted small">seed {item.candidate.seed}</span>
+                <CompositeNotice compact />
                 <span className="spacer" />
                 {onPick && (
                   <button type="button" className="btn btn-small" onClick={() => onPick(item)} aria-label={`Pick ${candidateLabel(item)}`}>
@@ -150,6 +153,7 @@ export function CompareView({
               <span className="compare-tag compare-tag-b">{candidateLabel(b)}</span>
             </div>
             <p className="muted small compare-caption">
+              <CompositeNotice compact />{" "}
               {m === "slider" ? `Left of the line: ${candidateLabel(a)}. Right: ${candidateLabel(b)}.` : `Now showing ${showB ? candidateLabel(b) : candidateLabel(a)}.`}
             </p>
           </div>
