@@ -4,7 +4,7 @@ import { useGridFit } from "../hooks";
 import { sortedCandidates } from "../lib/roundTree";
 import { screenImageUrl } from "../lib/safeguards";
 import { CandidateImage } from "./CandidateImage";
-import { CompositeNotice, PhotographicBadge } from "./CompositeNotice";
+import { CompositeNotice, DownloadLink, PhotographicBadge } from "./CompositeNotice";
 
 export interface CandidateGridProps {
   round: Round;
@@ -30,7 +30,7 @@ export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, final
   const [boxRef, fit] = useGridFit(candidates.length || Math.max(1, expected), {
     gap: 14,
     chromeX: 18,
-    chromeY: 72,
+    chromeY: 70,
     minSize: 150,
     maxSize: 640,
     bottomReserve: 56,
@@ -94,7 +94,9 @@ export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, final
             }}
           >
             <CandidateImage src={screenImageUrl(c.image_url, witnessViewing)} alt={label} />
-            <CompositeNotice imageUrl={c.image_url} download={`candidate ${i + 1} of round ${round.index}`} compact />
+            {c.photographic && <PhotographicBadge overlay />}
+            <DownloadLink imageUrl={c.image_url} what={`candidate ${i + 1} of round ${round.index}`} overlay />
+            <CompositeNotice compact />
             <div className="cand-meta">
               <span className="cand-num" aria-hidden="true">
                 {i + 1}
@@ -107,7 +109,6 @@ export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, final
                   no face
                 </span>
               )}
-              {c.photographic && <PhotographicBadge />}
               {typeof c.identity_similarity === "number" && (
                 <span
                   className={`badge ${c.identity_similarity < 0.5 ? "badge-warning" : "badge-neutral"}`}

@@ -9,26 +9,34 @@ export function CompositeNotice({ imageUrl, download, compact }: { imageUrl?: st
   return (
     <span className={`composite-notice${compact ? " composite-notice-compact" : ""}`} data-testid="composite-notice">
       <span>{COMPOSITE_NOTICE}</span>
-      {imageUrl && download && (
-        <a
-          className="composite-download"
-          href={downloadUrl(imageUrl)}
-          download
-          onClick={(e) => e.stopPropagation()}
-          aria-label={`Download ${download}, labelled as a composite`}
-          title="Download, with the composite label under the picture"
-        >
-          Download
-        </a>
-      )}
+      {imageUrl && download && <DownloadLink imageUrl={imageUrl} what={download} text={compact ? "↓" : "Download"} />}
     </span>
   );
 }
 
-/** The badge of a candidate that the server's check finds photographic. */
-export function PhotographicBadge() {
+/** The labelled copy of a composite, for saving: the server adds the caption band and `likeness:notice`. */
+export function DownloadLink({ imageUrl, what, text = "↓", overlay }: { imageUrl: string; what: string; text?: string; overlay?: boolean }) {
   return (
-    <span className="badge badge-danger" title="This candidate looks like a photograph (colour or tone): check it before the witness sees it">
+    <a
+      className={`composite-download${text === "↓" ? " composite-download-icon" : ""}${overlay ? " download-overlay" : ""}`}
+      href={downloadUrl(imageUrl)}
+      download
+      onClick={(e) => e.stopPropagation()}
+      aria-label={`Download ${what}, labelled as a composite`}
+      title="Download, with the composite label under the picture"
+    >
+      {text}
+    </a>
+  );
+}
+
+/** The flag on a candidate that the server's check finds photographic; `overlay` sits on the picture's corner. */
+export function PhotographicBadge({ overlay }: { overlay?: boolean }) {
+  return (
+    <span
+      className={`badge badge-danger${overlay ? " photo-flag" : ""}`}
+      title="This candidate looks like a photograph (colour or tone): check it before the witness sees it"
+    >
       looks photographic
     </span>
   );

@@ -170,11 +170,11 @@ function SessionWorkspace({
   useEffect(() => {
     if (isExposureCapError(nextError)) setCapRefused(true);
   }, [nextError]);
-  // An error banner goes once its cause is fixed: a pick, a rating, a model that works, a reason.
+  // An error banner goes once its cause is fixed: a pick, a rating, another region or mask, a model that works, a reason.
   const clearNextError = next.clearError;
   useEffect(() => {
     clearNextError();
-  }, [refine.pickedId, refine.rating, problem, exposureReason, clearNextError]);
+  }, [refine.pickedId, refine.rating, refine.region, mask, problem, exposureReason, clearNextError]);
 
   const approve = useAction(async (statement: string, confidence: number) => {
     if (!picked) return;

@@ -18,7 +18,7 @@ export function ExposureBar({
   const state = exposureState(session.exposures, session.exposure_cap);
   const approved = session.status === "approved";
   return (
-    <div className={`exposure-bar exposure-${state?.tone ?? "neutral"}`} data-testid="exposure-bar">
+    <div className={`exposure-bar exposure-bar-${state?.tone ?? "neutral"}`} data-testid="exposure-bar">
       {state && (
         <span className="exposure-count" title="Distinct composite faces this witness has been shown, over all their sessions (LIKENESS_EXPOSURE_CAP)">
           Faces shown to this witness: <strong>{state.count}</strong> of {state.cap}
@@ -29,7 +29,7 @@ export function ExposureBar({
       )}
       {session.warning && (
         <span className="exposure-warning" role="status">
-          {session.warning}
+          Exposure warning: {session.warning}
         </span>
       )}
       {!approved && (

@@ -1,4 +1,4 @@
-import type { Dispatch, SetStateAction } from "react";
+import { useEffect, useRef, type Dispatch, type SetStateAction } from "react";
 import type { ApiError, Registry, Round } from "../../api";
 import { ErrorNotice } from "../../components/ui";
 import { CompositeNotice, PhotographicBadge } from "../../components/CompositeNotice";
@@ -62,6 +62,11 @@ export function RefinePanel({
   exposureReason: string;
   onExposureReason: (reason: string) => void;
 }) {
+  // The error and the reason field sit under the buttons (which stay put on a laptop): bring them into view.
+  const problemRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (nextError) problemRef.current?.scrollIntoView?.({ block: "nearest" });
+  }, [nextError]);
   return (
     <form
       className="panel refine-panel"
@@ -86,7 +91,7 @@ export function RefinePanel({
           <div className="picked-meta">
             <strong>Picked {candidateLabel(picked)}</strong>
             <span className="muted small">seed {picked.candidate.seed}</span>
-            <CompositeNotice imageUrl={picked.candidate.image_url} download={`the pick ${candidateLabel(picked)}`} compact />
+            <CompositeNotice imageUrl={picked.candidate.image_url} download={`the pick ${candidateLabel(picked)}`} />
             {picked.candidate.photographic && <PhotographicBadge />}
             {mask && <span className="badge badge-warning">mask {Math.max(1, Math.round(mask.coverage() * 100))}%</span>}
           </div>
@@ -99,19 +104,12 @@ export function RefinePanel({
         <label htmlFor="refine-feedback">What should change?</label>
         <textarea
           id="refine-feedback"
-          rows={3}
+          rows={2}
           value={refine.feedback}
           placeholder="e.g. nose wider, eyes further apart, hair shorter at the sides"
           onChange={(e) => setRefine((r) => ({ ...r, feedback: e.target.value }))}
         />
       </div>
-      {askExposureReason && <ExposureReasonField value={exposureReason} onChange={onExposureReason} />}
-      <ErrorNotice
-        error={nextError}
-        title={isCrossWitnessError(nextError) ? "Refused: this reference matches another witness's composite" : "The next round was not started"}
-        onDismiss={onDismissNextError}
-        compact
-      />
       <div className="refine-actions">
         <button type="submit" className="btn btn-primary btn-block" disabled={nextPending || !picked || !!running}>
           {nextPending ? "Starting…" : running ? `Round ${running.index} is still drawing` : "Draw next round"}
@@ -119,6 +117,15 @@ export function RefinePanel({
         <button type="button" className="btn btn-block" disabled={!picked || approvePending} onClick={onApprove}>
           Approve as final composite…
         </button>
+      </div>
+      <div ref={problemRef} className="refine-problems">
+        <ErrorNotice
+          error={nextError}
+          title={isCrossWitnessError(nextError) ? "Refused: this reference matches another witness's composite" : "The next round was not started"}
+          onDismiss={onDismissNextError}
+          compact
+        />
+        {askExposureReason && <ExposureReasonField value={exposureReason} onChange={onExposureReason} />}
       </div>
       <div className="field">
         <span className="field-label">Region to change</span>
