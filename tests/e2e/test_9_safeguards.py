@@ -52,7 +52,7 @@ def session_with_round(api: Api, prefix: str) -> tuple[dict[str, str], dict[str,
 
 def test_exposure_warning_switch_and_cap_reason(laptop: Any, api: Api) -> None:
     page = laptop
-    ids, session = session_with_round(api, "CAP")
+    _ids, session = session_with_round(api, "CAP")
     sign_in(page, path=f"/sessions/{session['id']}")
     expect(grid(page, 1)).to_have_count(4, timeout=60_000)
     bar = page.get_by_test_id("exposure-bar")

@@ -279,6 +279,7 @@ function SessionWorkspace({
           onClose={closeDialog}
           onRemove={(id) => setCompareIds((ids) => ids.filter((x) => x !== id))}
           onPick={approved ? undefined : (ref) => pick(ref.candidate)}
+          witnessViewing={witnessViewing}
         />
       )}
       {dialog === "mask" && picked && (
