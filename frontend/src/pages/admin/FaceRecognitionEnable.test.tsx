@@ -7,7 +7,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("<FaceRecognitionEnable>", () => {
   it("needs a reason, then records it for the case", async () => {
-    const fn = vi.fn(async (url: string) =>
+    const fn = vi.fn(async (url: string, _init?: RequestInit) =>
       url === "/api/auth/me"
         ? new Response(JSON.stringify({ user: { id: "u1", username: "ada", role: "admin" }, csrf_token: "t" }), { status: 200 })
         : new Response(JSON.stringify({ ok: true }), { status: 200, headers: { "Content-Type": "application/json" } }),
@@ -27,7 +27,7 @@ describe("<FaceRecognitionEnable>", () => {
     });
     const post = fn.mock.calls.find(([url]) => url === "/api/cases/k1/face-recognition");
     expect(post).toBeTruthy();
-    expect(JSON.parse(String((post![1] as RequestInit).body))).toEqual({ reason: "Court order 123" });
+    expect(JSON.parse(String(post![1]?.body))).toEqual({ reason: "Court order 123" });
     expect(await screen.findByRole("status")).toBeTruthy();
   });
 });
