@@ -14,6 +14,8 @@ export default tseslint.config(
       ecmaVersion: 2022,
       globals: { ...globals.browser },
     },
+    // A leading underscore marks a parameter a signature needs but the body does not use.
+    rules: { "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }] },
   },
   {
     files: ["vite.config.ts", "eslint.config.js"],

@@ -81,6 +81,11 @@ export type Upload = Schemas["UploadOut"];
 export type AuditEvent = Schemas["AuditEventOut"];
 export type AuditVerify = Schemas["ChainOut"];
 
+// ---------------------------------------------------------------- safeguards (issue 11)
+// The generated types carry their fields (photographic, exposures, exposure_reason, ended...).
+
+export type ExportPurpose = "disclosure" | "public-appeal" | "internal-review" | "face-recognition";
+
 // ---------------------------------------------------------------- errors
 
 /** A failed request, with a sentence a person can act on. */
@@ -260,7 +265,7 @@ export const api = {
   createCase: (input: CaseInput) => request<CaseSummary>("/api/cases", { method: "POST", body: input }),
   updateCase: (id: string, input: CaseUpdate) =>
     request<CaseSummary>(`/api/cases/${enc(id)}`, { method: "PATCH", body: input }),
-  exportUrl: (id: string) => `/api/cases/${enc(id)}/export`,
+  exportUrl: (id: string, purpose: ExportPurpose) => `/api/cases/${enc(id)}/export?purpose=${enc(purpose)}`,
 
   // witnesses + descriptions
   createWitness: (caseId: string, input: { name: string; contact?: string | null }) =>
@@ -278,8 +283,12 @@ export const api = {
   getSession: (id: string, signal?: AbortSignal) => request<Session>(`/api/sessions/${enc(id)}`, { signal }),
   nextRound: (sessionId: string, input: RoundCreate) =>
     request<Session>(`/api/sessions/${enc(sessionId)}/rounds`, { method: "POST", body: input }),
-  approve: (sessionId: string, candidateId: string) =>
-    request<Session>(`/api/sessions/${enc(sessionId)}/approve`, { method: "POST", body: { candidate_id: candidateId } }),
+  /** `statement`: the witness's words about the likeness, verbatim; `confidence`: theirs, 0–10. */
+  approve: (sessionId: string, candidateId: string, statement: string, confidence: number) =>
+    request<Session>(`/api/sessions/${enc(sessionId)}/approve`, {
+      method: "POST",
+      body: { candidate_id: candidateId, statement, confidence },
+    }),
   markShown: (sessionId: string, candidateId: string) =>
     request<void>(`/api/sessions/${enc(sessionId)}/candidates/${enc(candidateId)}/shown`, { method: "POST" }),
 
@@ -319,6 +328,12 @@ export const api = {
   listAudit: (params: { case_id?: string } = {}, signal?: AbortSignal) =>
     request<AuditEvent[]>(`/api/audit${qs(params)}`, { signal }),
   verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),
+  /** Admin: allow `purpose=face-recognition` exports of one case, with the reason on record. */
+  enableFaceRecognition: (caseId: string, reason: string) =>
+    request<unknown>(`/api/cases/${enc(caseId)}/face-recognition`, { method: "POST", body: { reason } }),
+  /** Admin: let a reference that matched another witness's composite through, with the reason on record. */
+  releaseUpload: (caseId: string, uploadId: string, reason: string) =>
+    request<unknown>(`/api/cases/${enc(caseId)}/uploads/${enc(uploadId)}/release`, { method: "POST", body: { reason } }),
 };
 
 export type Api = typeof api;

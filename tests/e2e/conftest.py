@@ -65,11 +65,18 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with run_server(tmp_path_factory) as srv:
+        yield srv
+
+
+@contextlib.contextmanager
+def run_server(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`likeness run` on a fresh data dir, with `extra_env` (e.g. a small LIKENESS_EXPOSURE_CAP) on top."""
     if not DIST.is_file():
         pytest.fail("frontend/dist is missing: run `cd frontend && npm ci && npm run build` first", pytrace=False)
     data_dir = tmp_path_factory.mktemp("likeness-e2e")
     # Every journey signs in from 127.0.0.1: lift the per-address sign-in limit for the run.
-    env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_SIGNIN_PER_MINUTE": "1000"}
+    env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_SIGNIN_PER_MINUTE": "1000", **(extra_env or {})}
     env.pop("LIKENESS_MODEL", None)
     for username, password, role in ((*ADMIN, "admin"), (*ARTIST, "artist")):
         subprocess.run([_likeness(), "create-user", "--username", username, "--password", password, "--role", role],

@@ -69,7 +69,7 @@ def test_session_compare_refine_branch_cancel_approve(page: Any, api: Api) -> No
     page.keyboard.press("c")
     compare = page.get_by_role("dialog", name=re.compile("Compare"))
     expect(compare).to_be_visible()
-    expect(compare.get_by_role("heading")).to_have_text("Compare 1 candidates")
+    expect(compare.get_by_role("heading")).to_have_text("Compare 1 candidate")
     page.keyboard.press("Escape")
     expect(compare).to_be_hidden()
     page.keyboard.press("4")
@@ -172,6 +172,10 @@ def test_session_compare_refine_branch_cancel_approve(page: Any, api: Api) -> No
     page.get_by_role("button", name="Approve as final composite…").click()
     approve = page.get_by_role("dialog", name="Approve the final composite?")
     expect(approve).to_contain_text("R1·4")
+    # The witness's own words and confidence are required before the composite is approved.
+    expect(approve.get_by_role("button", name="Approve final composite")).to_be_disabled()
+    approve.get_by_label("The witness's words about the likeness (verbatim)").fill("That's him, the nose is right")
+    approve.get_by_role("radio", name="Rating 8 of 10").click()
     shot(page, "4-session-12-approve-dialog")
     approve.get_by_role("button", name="Approve final composite").click()
     expect(page.get_by_role("heading", name="Final composite")).to_be_visible()
@@ -182,6 +186,7 @@ def test_session_compare_refine_branch_cancel_approve(page: Any, api: Api) -> No
 
     final = api.get(f"/api/sessions/{session['id']}")
     assert final["status"] == "approved"
+    assert final["approval_statement"] == "That's him, the nose is right" and final["approval_confidence"] == 8
     r1 = final["rounds"][0]["candidates"]
     assert final["final_candidate_id"] == sorted(r1, key=lambda c: c["index"])[3]["id"]
     assert [r["status"] for r in final["rounds"]] == ["succeeded", "succeeded", "succeeded", "cancelled"]

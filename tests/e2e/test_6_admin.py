@@ -83,9 +83,12 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     assert_all_labelled(page)
     shot(page, "6-admin-03-audit-timeline", full_page=True)
 
+    # The export needs a purpose: until one is chosen it is a disabled button, not a link.
+    expect(page.get_by_role("button", name=f"Export {ids['reference']} (ZIP)")).to_be_disabled()
+    page.get_by_label("Export purpose").select_option("disclosure")
     export = page.get_by_role("link", name=f"Export {ids['reference']} (ZIP)")
     href = export.get_attribute("href")
-    assert href == f"/api/cases/{ids['case_id']}/export"
+    assert href == f"/api/cases/{ids['case_id']}/export?purpose=disclosure"
     response = page.request.get(href)
     assert response.status == 200, f"GET {href}: {response.status} {response.text()[:300]}"
     assert zipfile.is_zipfile(io.BytesIO(response.body())), response.headers.get("content-type")

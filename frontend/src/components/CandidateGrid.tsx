@@ -2,7 +2,9 @@ import { useEffect, useRef, type CSSProperties } from "react";
 import type { Candidate, Round } from "../api";
 import { useGridFit } from "../hooks";
 import { sortedCandidates } from "../lib/roundTree";
+import { screenImageUrl } from "../lib/safeguards";
 import { CandidateImage } from "./CandidateImage";
+import { CompositeNotice, DownloadLink, PhotographicBadge } from "./CompositeNotice";
 
 export interface CandidateGridProps {
   round: Round;
@@ -16,17 +18,19 @@ export interface CandidateGridProps {
   /** Placeholders to show while a round is still drawing. */
   expected?: number;
   disabled?: boolean;
+  /** The witness is looking at this screen: fetching the faces records them as shown. */
+  witnessViewing?: boolean;
 }
 
 /** One round's candidates. Arrow keys move the focus; Enter/P picks; C compares. */
-export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, finalId, onFocus, onPick, onToggleCompare, expected = 4, disabled }: CandidateGridProps) {
+export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, finalId, onFocus, onPick, onToggleCompare, expected = 4, disabled, witnessViewing = false }: CandidateGridProps) {
   const candidates = sortedCandidates(round);
   const refs = useRef<(HTMLDivElement | null)[]>([]);
-  // Card chrome: 8px padding + 1px border each side; caption row below the image.
+  // Card chrome: 8px padding + 1px border each side; the notice and caption rows below the image.
   const [boxRef, fit] = useGridFit(candidates.length || Math.max(1, expected), {
     gap: 14,
     chromeX: 18,
-    chromeY: 50,
+    chromeY: 70,
     minSize: 150,
     maxSize: 640,
     bottomReserve: 56,
@@ -89,7 +93,10 @@ export function CandidateGrid({ round, focusedIndex, pickedId, compareIds, final
               if (!disabled) onPick(c);
             }}
           >
-            <CandidateImage src={c.image_url} alt={label} />
+            <CandidateImage src={screenImageUrl(c.image_url, witnessViewing)} alt={label} />
+            {c.photographic && <PhotographicBadge overlay />}
+            <DownloadLink imageUrl={c.image_url} what={`candidate ${i + 1} of round ${round.index}`} overlay />
+            <CompositeNotice compact />
             <div className="cand-meta">
               <span className="cand-num" aria-hidden="true">
                 {i + 1}

@@ -2,7 +2,10 @@ import { useEffect, useRef, useState } from "react";
 import type { CandidateRef } from "../lib/roundTree";
 import { candidateLabel } from "../lib/roundTree";
 import { availableModes, compareColumns, effectiveMode, type CompareMode } from "../lib/compare";
+import { plural } from "../lib/format";
+import { screenImageUrl } from "../lib/safeguards";
 import { CandidateImage } from "./CandidateImage";
+import { CompositeNotice } from "./CompositeNotice";
 
 const MODE_LABEL: Record<CompareMode, string> = { side: "Side by side", slider: "Slider", flicker: "Flicker" };
 
@@ -17,13 +20,17 @@ export function CompareView({
   onRemove,
   onPick,
   pickedId,
+  witnessViewing = false,
 }: {
   items: CandidateRef[];
   onClose: () => void;
   onRemove: (id: string) => void;
   onPick?: (ref: CandidateRef) => void;
   pickedId: string | null;
+  /** The witness is looking at this screen: fetching the faces records them as shown. */
+  witnessViewing?: boolean;
 }) {
+  const src = (ref: CandidateRef) => screenImageUrl(ref.candidate.image_url, witnessViewing);
   const [mode, setMode] = useState<CompareMode>("side");
   const [slider, setSlider] = useState(50);
   const [flickerMs, setFlickerMs] = useState(600);
@@ -58,7 +65,7 @@ export function CompareView({
   return (
     <div className="compare-overlay" role="dialog" aria-modal="true" aria-labelledby="compare-title" ref={ref} tabIndex={-1}>
       <div className="compare-bar">
-        <h2 id="compare-title">Compare {items.length} candidates</h2>
+        <h2 id="compare-title">Compare {plural(items.length, "candidate")}</h2>
         <div className="segmented" role="radiogroup" aria-label="Compare mode">
           {(["side", "slider", "flicker"] as CompareMode[]).map((mm) => {
             const enabled = availableModes(items.length).includes(mm);
@@ -115,10 +122,11 @@ export function CompareView({
         <div className="compare-grid" style={{ gridTemplateColumns: `repeat(${compareColumns(items.length)}, minmax(0, 1fr))` }}>
           {items.map((item) => (
             <figure key={item.candidate.id} className={`compare-item${item.candidate.id === pickedId ? " is-picked" : ""}`}>
-              <CandidateImage src={item.candidate.image_url} alt={`Candidate ${candidateLabel(item)}`} />
+              <CandidateImage src={src(item)} alt={`Candidate ${candidateLabel(item)}`} />
               <figcaption>
                 <strong>{candidateLabel(item)}</strong>
                 <span className="muted small">seed {item.candidate.seed}</span>
+                <CompositeNotice compact />
                 <span className="spacer" />
                 {onPick && (
                   <button type="button" className="btn btn-small" onClick={() => onPick(item)} aria-label={`Pick ${candidateLabel(item)}`}>
@@ -137,19 +145,20 @@ export function CompareView({
         b && (
           <div className="compare-two">
             <div className="compare-stage" data-testid={`compare-${m}`}>
-              <img src={a.candidate.image_url} alt={`Candidate ${candidateLabel(a)}`} className="compare-base" />
+              <img src={src(a)} alt={`Candidate ${candidateLabel(a)}`} className="compare-base" />
               {m === "slider" ? (
                 <>
-                  <img src={b.candidate.image_url} alt={`Candidate ${candidateLabel(b)}`} className="compare-top" style={{ clipPath: `inset(0 0 0 ${slider}%)` }} />
+                  <img src={src(b)} alt={`Candidate ${candidateLabel(b)}`} className="compare-top" style={{ clipPath: `inset(0 0 0 ${slider}%)` }} />
                   <div className="compare-divider" style={{ left: `${slider}%` }} aria-hidden="true" />
                 </>
               ) : (
-                <img src={b.candidate.image_url} alt={`Candidate ${candidateLabel(b)}`} className="compare-top" style={{ opacity: showB ? 1 : 0 }} />
+                <img src={src(b)} alt={`Candidate ${candidateLabel(b)}`} className="compare-top" style={{ opacity: showB ? 1 : 0 }} />
               )}
               <span className="compare-tag compare-tag-a">{candidateLabel(a)}</span>
               <span className="compare-tag compare-tag-b">{candidateLabel(b)}</span>
             </div>
             <p className="muted small compare-caption">
+              <CompositeNotice compact />{" "}
               {m === "slider" ? `Left of the line: ${candidateLabel(a)}. Right: ${candidateLabel(b)}.` : `Now showing ${showB ? candidateLabel(b) : candidateLabel(a)}.`}
             </p>
           </div>

@@ -2,6 +2,7 @@ import type { Round } from "../api";
 import { buildRoundTree, candidateLabel, flattenTree, indexCandidates, sortedCandidates } from "../lib/roundTree";
 import { STATUS_LABEL } from "../lib/progress";
 import { modelLabel } from "../lib/format";
+import { roundMaskLabel } from "../lib/safeguards";
 
 /**
  * The session's rounds as a tree: each round hangs under the round whose
@@ -42,6 +43,7 @@ export function RoundTree({ rounds, selectedIndex, onSelect, finalId }: { rounds
               <span className="tree-node-sub muted small">
                 {parentRef ? `from ${candidateLabel(parentRef)}` : "from description"} · {r.mode === "txt2img" ? "text" : modelLabel(r.model ?? r.mode)}
                 {r.rating !== null && r.rating !== undefined && <> · rated {r.rating}/10</>}
+                {roundMaskLabel(r) && <> · {roundMaskLabel(r)}</>}
               </span>
               {r.candidates.length > 0 && (
                 <span className="tree-thumbs">

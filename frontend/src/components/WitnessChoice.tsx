@@ -5,13 +5,14 @@ import { keyToAction, moveIndex } from "../lib/shortcuts";
 import { witnessErrorText, type WitnessDraft, type WitnessFaceLike } from "../lib/witnessView";
 import { CandidateImage } from "./CandidateImage";
 import { RatingInput } from "./RatingInput";
+import { CompositeNotice } from "./CompositeNotice";
 import { RegionPicker } from "./RegionPicker";
 
 /** The newest faces, as large as the screen allows. ← → move, 1–8 jump, Enter/P choose. */
 export function WitnessFaces({ faces, pickedId, onPick }: { faces: WitnessFaceLike[]; pickedId: string | null; onPick: (face: WitnessFaceLike) => void }) {
   const [focused, setFocused] = useState(0);
-  // Faces: 4px padding + 3px border each side.
-  const [gridRef, fit] = useGridFit(faces.length, { gap: 18, chromeX: 14, chromeY: 14, minSize: 160, maxSize: 900, bottomReserve: 28 });
+  // Faces: 4px padding + 3px border each side, and the composite notice under each.
+  const [gridRef, fit] = useGridFit(faces.length, { gap: 18, chromeX: 14, chromeY: 36, minSize: 160, maxSize: 900, bottomReserve: 28 });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -62,6 +63,7 @@ export function WitnessFaces({ faces, pickedId, onPick }: { faces: WitnessFaceLi
           >
             <CandidateImage src={face.image_url} alt={`Face ${i + 1}`} />
             <span className="witness-face-num">{i + 1}</span>
+            <CompositeNotice compact />
           </div>
         ))}
       </div>

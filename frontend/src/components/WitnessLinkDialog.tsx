@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { api, type WitnessLink } from "../api";
 import { useAction, useNow } from "../hooks";
 import { expiryLabel, LINK_MINUTES, linkState, minutesLabel, type IssuedLink, type LinkMinutes } from "../lib/witnessLink";
+import { QrCode } from "./QrCode";
 import { Badge, Dialog, ErrorNotice } from "./ui";
 
 /**
@@ -140,6 +141,10 @@ function IssuedLinkRow({
             <span className="field-hint" role="status">
               {copied === "copied" ? "Copied. Send it to the witness’s device." : copied === "select" ? "Selected — press Ctrl+C (⌘C) to copy." : "Send it to the witness’s device, or type it there."}
             </span>
+            <div className="witness-link-qr">
+              <QrCode text={url} label="Witness link as a QR code" />
+              <span className="field-hint">Or scan this with the witness’s phone or tablet camera.</span>
+            </div>
           </div>
         ) : (
           <p className="muted small">The address is not kept after a reload. Revoke this link and create a new one if it has not reached the witness.</p>

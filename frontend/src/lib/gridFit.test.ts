@@ -22,6 +22,13 @@ describe("fitGrid", () => {
     expect(fitGrid(8, 300, 200, { minSize: 120 }).size).toBe(120);
   });
 
+  it("never lays out wider than the area when held at the minimum size (a phone)", () => {
+    const f = fitGrid(4, 342, 200, { gap: 14, chromeX: 18, chromeY: 70, minSize: 150 });
+    expect(f.size).toBe(150);
+    expect(f.width).toBeLessThanOrEqual(342);
+    expect([f.columns, f.rows]).toEqual([1, 4]);
+  });
+
   it("does not choose layouts with an empty row", () => {
     const f = fitGrid(3, 2000, 2000);
     expect(f.rows * f.columns - 3).toBeLessThan(f.columns);

@@ -40,7 +40,12 @@ export function fitGrid(count: number, width: number, height: number, opts: Grid
       best = { columns, rows, size, width: 0 };
     }
   }
-  const fit = best!;
+  let fit = best!;
   const size = Math.max(minSize, Math.min(fit.size, maxSize));
+  if (size > fit.size) {
+    // Held at the minimum size (a short screen): no more columns than the width takes, the page scrolls instead.
+    const columns = Math.max(1, Math.min(fit.columns, Math.floor((width + gap) / (size + chromeX + gap))));
+    fit = { ...fit, columns, rows: Math.ceil(n / columns) };
+  }
   return { ...fit, size, width: Math.round(fit.columns * (size + chromeX) + gap * (fit.columns - 1)) };
 }

@@ -13,6 +13,8 @@ export type LinkMinutes = (typeof LINK_MINUTES)[number];
 export const WITNESS_LINK_PATH = "/w";
 
 /** The sentence a witness reads when a link cannot be used (any 401 from the witness routes). */
+/** The link's session was approved or closed (the view answers `ended: true`). */
+export const SESSION_ENDED = "This session has ended";
 export const LINK_ENDED = "This link has expired or was already used — ask the officer for a new one.";
 
 export function minutesLabel(minutes: number): string {

@@ -4,6 +4,8 @@ import { api, type CaseDetail, type SessionSummary, type Witness } from "../api"
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../hooks";
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, TextField } from "../components/ui";
 import { CaseForm, type CaseFormValues } from "../components/CaseForm";
+import { ExportLink } from "../components/ExportLink";
+import { ApprovedComposite } from "../components/ApprovedComposite";
 import { formatDate, formatDateTime, plural } from "../lib/format";
 
 function toFormValues(c: CaseDetail): CaseFormValues {
@@ -61,9 +63,7 @@ export function CasePage() {
             <button type="button" className="btn" onClick={() => void toggleStatus.run()} disabled={toggleStatus.pending}>
               {c.status === "open" ? "Close case" : "Reopen case"}
             </button>
-            <a className="btn" href={api.exportUrl(c.id)} download>
-              Export (ZIP)
-            </a>
+            <ExportLink caseId={c.id} />
           </>
         }
       />
@@ -212,6 +212,7 @@ function WitnessCard({
                 <Link to={`/sessions/${s.id}`}>Session of {formatDateTime(s.created_at)}</Link>
                 <span className="muted small"> · {plural(s.rounds_count, "round")}</span>{" "}
                 <Badge tone={s.status === "approved" ? "success" : "accent"}>{s.status === "approved" ? "Approved" : "Active"}</Badge>
+                {s.status === "approved" && <ApprovedComposite sessionId={s.id} />}
               </li>
             ))}
           </ul>

@@ -11,6 +11,7 @@ import { TokenMeter } from "../components/TokenMeter";
 import { ReferencePicker } from "../components/ReferencePicker";
 import { referenceProblem } from "../lib/reference";
 import { attributesEqual, cleanAttributes } from "../lib/attributes";
+import { isCrossWitnessError } from "../lib/safeguards";
 import { formatDateTime, plural } from "../lib/format";
 
 function LockIcon() {
@@ -328,7 +329,11 @@ function StartSession({ witness }: { witness: Witness }) {
         Start a composite session
       </h2>
       <p className="muted small panel-lead">The first round draws candidates from the description — and from a reference sketch or photo, if you add one; the witness then picks and refines.</p>
-      <ErrorNotice error={start.error} title="The session did not start" onDismiss={start.clearError} />
+      <ErrorNotice
+        error={start.error}
+        title={isCrossWitnessError(start.error) ? "Refused: this reference matches another witness's composite" : "The session did not start"}
+        onDismiss={start.clearError}
+      />
       <form
         className="start-grid"
         onSubmit={(e) => {

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useParams } from "react-router";
 import { api, ApiError, type Candidate, type Session } from "../api";
 import { useAction, useDocumentTitle, useDraftState, useInterval, useResource } from "../hooks";
@@ -9,10 +9,12 @@ import { WitnessLinkDialog } from "../components/WitnessLinkDialog";
 import { addToCompare, toggleCompare } from "../lib/compare";
 import { engineInForce, engineProblem } from "../lib/engine";
 import type { MaskCanvas } from "../lib/mask";
+import { isExposureCapError } from "../lib/safeguards";
 import { candidateLabel, indexCandidates, latestRound, runningRound, sortedCandidates, type CandidateRef } from "../lib/roundTree";
 import { FinalPanel } from "./session/FinalPanel";
 import { RefinePanel } from "./session/RefinePanel";
 import { RoundView } from "./session/RoundView";
+import { ExposureBar } from "./session/ExposureBar";
 import { ApproveDialog, MaskDialog, ShortcutHelpDialog } from "./session/SessionDialogs";
 import { NoticeToast, SessionHeader } from "./session/SessionHeader";
 import { SessionHistory } from "./session/SessionHistory";
@@ -107,6 +109,10 @@ function SessionWorkspace({
   const [dialog, setDialog] = useState<SessionDialog | null>(null);
   const closeDialog = () => setDialog(null);
   const { notice, setNotice, startedHereRef, submittingRef } = useRoundNotice(rounds, byId);
+  // While on, the faces on this screen are fetched with ?witness_viewing=1 and so recorded as shown.
+  const [witnessViewing, setWitnessViewing] = useState(false);
+  const [exposureReason, setExposureReason] = useState("");
+  const [capRefused, setCapRefused] = useState(false);
 
   const picked: CandidateRef | undefined = refine.pickedId ? byId.get(refine.pickedId) : undefined;
   const compareItems = compareIds.map((id) => byId.get(id)).filter((x): x is CandidateRef => !!x);
@@ -142,11 +148,15 @@ function SessionWorkspace({
         const upload = await api.uploadMask(session.case_id, new Blob([mask.toPng()], { type: "image/png" }));
         maskUploadId = upload.id;
       }
-      const updated = await api.nextRound(session.id, roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId));
+      const reason = exposureReason.trim();
+      const input = roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId);
+      const updated = await api.nextRound(session.id, reason ? { ...input, exposure_reason: reason } : input);
       startedHereRef.current = latestRound(updated.rounds)?.index ?? null;
       setSession(updated);
       setRefine(keepSettings);
       setMask(null);
+      setExposureReason("");
+      setCapRefused(false);
       setChosenRound(null);
       setNotice(`Round ${latestRound(updated.rounds)?.index ?? ""} queued from ${candidateLabel(picked)}.`);
       return updated;
@@ -155,9 +165,22 @@ function SessionWorkspace({
     }
   });
 
-  const approve = useAction(async () => {
+  // The cap refused a round: ask for a reason until a round goes through.
+  const nextError = next.error;
+  useEffect(() => {
+    // Sticky until a round goes through: typing the reason clears the error, not the need for one.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    if (isExposureCapError(nextError)) setCapRefused(true);
+  }, [nextError]);
+  // An error banner goes once its cause is fixed: a pick, a rating, another region or mask, a model that works, a reason.
+  const clearNextError = next.clearError;
+  useEffect(() => {
+    clearNextError();
+  }, [refine.pickedId, refine.rating, refine.region, mask, problem, exposureReason, clearNextError]);
+
+  const approve = useAction(async (statement: string, confidence: number) => {
     if (!picked) return;
-    const updated = await api.approve(session.id, picked.candidate.id);
+    const updated = await api.approve(session.id, picked.candidate.id, statement.trim(), confidence);
     setSession(updated);
     setDialog(null);
     discardRefine();
@@ -193,6 +216,7 @@ function SessionWorkspace({
         onCompare={() => setDialog("compare")}
         onHelp={() => setDialog("help")}
       />
+      <ExposureBar session={session} witnessViewing={witnessViewing} onWitnessViewing={setWitnessViewing} />
       <ErrorNotice error={loadError} title="Could not refresh the session" onRetry={reload} compact />
       <NoticeToast notice={notice} onDismiss={() => setNotice(null)} />
 
@@ -216,10 +240,11 @@ function SessionWorkspace({
           onPick={pick}
           onToggleCompare={(c) => setCompareIds((ids) => toggleCompare(ids, c.id))}
           approved={approved}
+          witnessViewing={witnessViewing}
         />
         <aside className="session-refine" aria-labelledby="refine-title">
           {approved ? (
-            <FinalPanel caseId={session.case_id} final={session.final_candidate_id ? byId.get(session.final_candidate_id) : undefined} />
+            <FinalPanel session={session} final={session.final_candidate_id ? byId.get(session.final_candidate_id) : undefined} />
           ) : (
             <RefinePanel
               refine={refine}
@@ -241,6 +266,9 @@ function SessionWorkspace({
               onDismissNextError={next.clearError}
               onApprove={() => setDialog("approve")}
               approvePending={approve.pending}
+              askExposureReason={capRefused || !!session.warning}
+              exposureReason={exposureReason}
+              onExposureReason={setExposureReason}
             />
           )}
         </aside>
@@ -253,6 +281,7 @@ function SessionWorkspace({
           onClose={closeDialog}
           onRemove={(id) => setCompareIds((ids) => ids.filter((x) => x !== id))}
           onPick={approved ? undefined : (ref) => pick(ref.candidate)}
+          witnessViewing={witnessViewing}
         />
       )}
       {dialog === "mask" && picked && (
@@ -268,7 +297,7 @@ function SessionWorkspace({
         />
       )}
       {dialog === "approve" && picked && (
-        <ApproveDialog picked={picked} onApprove={() => void approve.run()} pending={approve.pending} error={approve.error} onClose={closeDialog} />
+        <ApproveDialog picked={picked} onApprove={(statement, confidence) => void approve.run(statement, confidence)} pending={approve.pending} error={approve.error} onClose={closeDialog} />
       )}
       {dialog === "link" && (
         <WitnessLinkDialog sessionId={session.id} links={links.links} urls={links.urls} onCreated={links.created} onRevoked={links.revoked} onClose={closeDialog} />

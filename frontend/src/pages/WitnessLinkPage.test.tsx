@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { AuthProvider } from "../auth";
 import { WitnessLinkPage } from "./WitnessLinkPage";
-import { LINK_ENDED } from "../lib/witnessLink";
+import { LINK_ENDED, SESSION_ENDED } from "../lib/witnessLink";
 import type { WitnessView } from "../api";
 
 const TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
@@ -117,5 +117,30 @@ describe("<WitnessLinkPage>", () => {
     );
     expect(await screen.findByRole("heading", { name: "Thank you" })).toBeTruthy();
     expect(calls(fn, "/api/witness/exchange")).toHaveLength(0);
+  });
+
+  it("says the session has ended, with no faces, once the server answers ended", async () => {
+    window.history.replaceState(null, "", "/w");
+    serve((url) => (url === "/api/witness/session" ? { status: 200, body: view({ status: "approved", rounds: [], ended: true }) } : { status: 401 }));
+    render(
+      <AuthProvider>
+        <WitnessLinkPage />
+      </AuthProvider>,
+    );
+    expect(await screen.findByRole("heading", { name: SESSION_ENDED })).toBeTruthy();
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+  });
+
+  it("shows the composite notice beside every face", async () => {
+    window.history.replaceState(null, "", "/w");
+    serve((url) => (url === "/api/witness/session" ? { status: 200, body: view() } : url === "/api/witness/shown" ? { status: 204 } : { status: 401 }));
+    render(
+      <AuthProvider>
+        <WitnessLinkPage />
+      </AuthProvider>,
+    );
+    const faces = await screen.findAllByRole("option");
+    expect(faces).toHaveLength(4);
+    for (const face of faces) expect(face.textContent).toContain("Composite — not a photograph");
   });
 });

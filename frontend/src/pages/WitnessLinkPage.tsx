@@ -4,7 +4,7 @@ import { useDocumentTitle, useInterval } from "../hooks";
 import { ErrorNotice, Loading } from "../components/ui";
 import { WitnessMessage } from "../components/WitnessMessage";
 import { WitnessScreen } from "../components/WitnessScreen";
-import { LINK_ENDED, takeLinkToken } from "../lib/witnessLink";
+import { LINK_ENDED, SESSION_ENDED, takeLinkToken } from "../lib/witnessLink";
 import { witnessPollMs } from "../lib/witnessView";
 
 type Phase = { kind: "opening" } | { kind: "open"; view: WitnessView } | { kind: "ended" } | { kind: "failed"; error: ApiError };
@@ -81,7 +81,9 @@ export function WitnessLinkPage() {
     };
   }, [attempt]);
 
-  const view = phase.kind === "open" ? phase.view : null;
+  // Approved or closed: the server shows no more faces (`ended`), and this screen says so.
+  const sessionEnded = phase.kind === "open" && !!phase.view.ended;
+  const view = phase.kind === "open" && !sessionEnded ? phase.view : null;
 
   // Ask again: quickly while faces are drawn, slowly while the witness looks.
   const inFlight = useRef(false);
@@ -116,7 +118,13 @@ export function WitnessLinkPage() {
   }, [expiresAt]);
 
   let fallback: ReactNode = null;
-  if (phase.kind === "opening") {
+  if (sessionEnded) {
+    fallback = (
+      <WitnessMessage title={SESSION_ENDED}>
+        <p>Thank you. There is nothing more to look at; you can close this page.</p>
+      </WitnessMessage>
+    );
+  } else if (phase.kind === "opening") {
     fallback = <Loading what="the faces" />;
   } else if (phase.kind === "ended") {
     fallback = <WitnessMessage title={LINK_ENDED} alert />;

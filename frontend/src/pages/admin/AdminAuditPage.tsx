@@ -5,6 +5,8 @@ import { useDocumentTitle, useResource } from "../../hooks";
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader } from "../../components/ui";
 import { formatDate, formatDateTime, formatTime, shortId } from "../../lib/format";
 import { auditThumbnail, groupByDay, outcomeTone, describeAction } from "../../lib/audit";
+import { ExportLink } from "../../components/ExportLink";
+import { FaceRecognitionEnable } from "./FaceRecognitionEnable";
 import { AdminTabs } from "./AdminTabs";
 
 export function AdminAuditPage() {
@@ -73,12 +75,9 @@ export function AdminAuditPage() {
           <label htmlFor="audit-filter">Filter events</label>
           <input id="audit-filter" type="search" value={filter} placeholder="action, user, outcome…" onChange={(e) => setFilter(e.target.value)} />
         </div>
-        {selectedCase && (
-          <a className="btn" href={api.exportUrl(selectedCase.id)} download>
-            Export {selectedCase.reference} (ZIP)
-          </a>
-        )}
+        {selectedCase && <ExportLink caseId={selectedCase.id} label={`Export ${selectedCase.reference} (ZIP)`} />}
       </section>
+      {selectedCase && <FaceRecognitionEnable caseId={selectedCase.id} reference={selectedCase.reference} />}
 
       <ErrorNotice error={events.error} title="Could not load the audit trail" onRetry={events.reload} />
       {events.loading && !events.data ? (

@@ -1,12 +1,15 @@
-import type { Dispatch, SetStateAction } from "react";
+import { useEffect, useRef, type Dispatch, type SetStateAction } from "react";
 import type { ApiError, Registry, Round } from "../../api";
 import { ErrorNotice } from "../../components/ui";
-import { CandidateImage } from "../../components/CandidateImage";
+import { CompositeNotice, PhotographicBadge } from "../../components/CompositeNotice";
+import { MaskOverlay } from "../../components/MaskOverlay";
 import { RatingInput } from "../../components/RatingInput";
 import { RegionPicker } from "../../components/RegionPicker";
 import type { EngineInForce } from "../../lib/engine";
 import type { MaskCanvas } from "../../lib/mask";
 import { candidateLabel, type CandidateRef } from "../../lib/roundTree";
+import { isCrossWitnessError } from "../../lib/safeguards";
+import { ExposureReasonField } from "./ExposureReasonField";
 import { NextRoundFields } from "./NextRoundFields";
 import type { RefineDraft } from "./useRefineDraft";
 
@@ -31,6 +34,9 @@ export function RefinePanel({
   onDismissNextError,
   onApprove,
   approvePending,
+  askExposureReason,
+  exposureReason,
+  onExposureReason,
 }: {
   refine: RefineDraft;
   setRefine: Dispatch<SetStateAction<RefineDraft>>;
@@ -51,7 +57,16 @@ export function RefinePanel({
   onDismissNextError: () => void;
   onApprove: () => void;
   approvePending: boolean;
+  /** Asked for once the exposure cap refused a round, or from the cap's warning. */
+  askExposureReason: boolean;
+  exposureReason: string;
+  onExposureReason: (reason: string) => void;
 }) {
+  // The error and the reason field sit under the buttons (which stay put on a laptop): bring them into view.
+  const problemRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (nextError) problemRef.current?.scrollIntoView?.({ block: "nearest" });
+  }, [nextError]);
   return (
     <form
       className="panel refine-panel"
@@ -66,10 +81,18 @@ export function RefinePanel({
       </h2>
       {picked ? (
         <div className="picked">
-          <CandidateImage src={picked.candidate.image_url} alt={`Picked candidate ${candidateLabel(picked)}`} className="picked-img" />
+          <MaskOverlay
+            src={picked.candidate.image_url}
+            alt={`Picked candidate ${candidateLabel(picked)}`}
+            mask={mask}
+            region={refine.region}
+            className={`picked-img${mask || refine.region ? " picked-img-masked" : ""}`}
+          />
           <div className="picked-meta">
             <strong>Picked {candidateLabel(picked)}</strong>
             <span className="muted small">seed {picked.candidate.seed}</span>
+            <CompositeNotice imageUrl={picked.candidate.image_url} download={`the pick ${candidateLabel(picked)}`} />
+            {picked.candidate.photographic && <PhotographicBadge />}
             {mask && <span className="badge badge-warning">mask {Math.max(1, Math.round(mask.coverage() * 100))}%</span>}
           </div>
         </div>
@@ -81,11 +104,28 @@ export function RefinePanel({
         <label htmlFor="refine-feedback">What should change?</label>
         <textarea
           id="refine-feedback"
-          rows={3}
+          rows={2}
           value={refine.feedback}
           placeholder="e.g. nose wider, eyes further apart, hair shorter at the sides"
           onChange={(e) => setRefine((r) => ({ ...r, feedback: e.target.value }))}
         />
+      </div>
+      <div className="refine-actions">
+        <button type="submit" className="btn btn-primary btn-block" disabled={nextPending || !picked || !!running}>
+          {nextPending ? "Starting…" : running ? `Round ${running.index} is still drawing` : "Draw next round"}
+        </button>
+        <button type="button" className="btn btn-block" disabled={!picked || approvePending} onClick={onApprove}>
+          Approve as final composite…
+        </button>
+      </div>
+      <div ref={problemRef} className="refine-problems">
+        <ErrorNotice
+          error={nextError}
+          title={isCrossWitnessError(nextError) ? "Refused: this reference matches another witness's composite" : "The next round was not started"}
+          onDismiss={onDismissNextError}
+          compact
+        />
+        {askExposureReason && <ExposureReasonField value={exposureReason} onChange={onExposureReason} />}
       </div>
       <div className="field">
         <span className="field-label">Region to change</span>
@@ -112,15 +152,6 @@ export function RefinePanel({
         problem={problem}
         viewedPrompt={viewed?.prompt}
       />
-      <ErrorNotice error={nextError} title="The next round was not started" onDismiss={onDismissNextError} compact />
-      <div className="refine-actions">
-        <button type="submit" className="btn btn-primary btn-block" disabled={nextPending || !picked || !!running}>
-          {nextPending ? "Starting…" : running ? `Round ${running.index} is still drawing` : "Draw next round"}
-        </button>
-        <button type="button" className="btn btn-block" disabled={!picked || approvePending} onClick={onApprove}>
-          Approve as final composite…
-        </button>
-      </div>
     </form>
   );
 }

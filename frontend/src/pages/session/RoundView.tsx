@@ -1,6 +1,9 @@
+import { useState } from "react";
 import type { ApiError, Candidate, JobProgress, Region, Round } from "../../api";
 import { Badge, ErrorNotice, KeyHint, Loading, Notice } from "../../components/ui";
 import { CandidateGrid } from "../../components/CandidateGrid";
+import { FocusView } from "../../components/FocusView";
+import { roundMaskLabel } from "../../lib/safeguards";
 import { RoundProgress } from "../../components/RoundProgress";
 import { TokenMeter } from "../../components/TokenMeter";
 import { REGIONS } from "../../lib/attributes";
@@ -28,6 +31,7 @@ export function RoundView({
   onPick,
   onToggleCompare,
   approved,
+  witnessViewing,
 }: {
   rounds: Round[];
   byId: Map<string, CandidateRef>;
@@ -46,9 +50,13 @@ export function RoundView({
   onPick: (c: Candidate) => void;
   onToggleCompare: (c: Candidate) => void;
   approved: boolean;
+  witnessViewing: boolean;
 }) {
+  const [layout, setLayout] = useState<"grid" | "focus">("grid");
   const { viewed, followed, hiddenLatest, chosenRound, setChosenRound } = view;
   const parent = viewed?.parent_candidate_id ? byId.get(viewed.parent_candidate_id) : undefined;
+  const maskLabel = viewed ? roundMaskLabel(viewed) : null;
+  const focusable = !!viewed && viewed.candidates.length > 0;
   return (
     <section className="session-main" aria-labelledby="round-title">
       {hiddenLatest && (
@@ -66,8 +74,22 @@ export function RoundView({
                 {" "}
                 · {viewed.mode === "txt2img" ? "from the description" : `${modelLabel(viewed.model ?? viewed.mode)}, from ${parent ? candidateLabel(parent) : "a pick"}`}
               </span>
+              {maskLabel && (
+                <span className="badge badge-neutral round-mask" data-testid="round-mask">
+                  {maskLabel}
+                </span>
+              )}
             </h2>
             <div className="round-nav">
+              {focusable && (
+                <div className="segmented" role="radiogroup" aria-label="Layout of the candidates">
+                  {(["grid", "focus"] as const).map((l) => (
+                    <button key={l} type="button" role="radio" aria-checked={layout === l} onClick={() => setLayout(l)}>
+                      {l === "grid" ? "Grid" : "Focus"}
+                    </button>
+                  ))}
+                </div>
+              )}
               <Badge tone={viewed.status === "failed" ? "danger" : viewed.status === "succeeded" ? "neutral" : "accent"}>{STATUS_LABEL[viewed.status]}</Badge>
               {chosenRound !== null && followed && viewed.index !== followed.index && (
                 <button type="button" className="btn btn-small" onClick={() => setChosenRound(null)}>
@@ -77,6 +99,11 @@ export function RoundView({
             </div>
           </div>
           <RoundRequest round={viewed} />
+          {viewed.exposure_reason && (
+            <p className="round-feedback small">
+              <span className="muted">Past the exposure cap because:</span> “{viewed.exposure_reason}”
+            </p>
+          )}
           {(viewed.status === "queued" || viewed.status === "running") && (
             <RoundProgress round={viewed} progress={viewed.index === running?.index ? progress : null} onCancel={onCancel} cancelling={cancelling} />
           )}
@@ -86,8 +113,19 @@ export function RoundView({
           )}
           {viewed.status === "failed" && <p className="muted small">Pick a candidate from an earlier round in the history to try again from there.</p>}
           {viewed.status === "cancelled" && <Notice>Round {viewed.index} was cancelled. Pick a candidate from any round to continue.</Notice>}
-          {(viewed.candidates.length > 0 || viewed.status === "queued" || viewed.status === "running") && (
+          {layout === "focus" && focusable ? (
+            <FocusView
+              round={viewed}
+              focusedIndex={focused}
+              onFocus={setFocused}
+              pickedId={pickedId}
+              onPick={onPick}
+              disabled={approved}
+              witnessViewing={witnessViewing}
+            />
+          ) : (viewed.candidates.length > 0 || viewed.status === "queued" || viewed.status === "running") && (
             <CandidateGrid
+              witnessViewing={witnessViewing}
               round={viewed}
               focusedIndex={focused}
               pickedId={pickedId}

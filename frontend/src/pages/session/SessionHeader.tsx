@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import type { Session } from "../../api";
 import { Badge, PageHeader } from "../../components/ui";
+import { roundsWording } from "../../lib/safeguards";
 import { expiryLabel, type IssuedLink } from "../../lib/witnessLink";
 
 /** The session's title, state, counts and the buttons that open the witness screen, links, comparison and help. */
@@ -45,7 +46,7 @@ export function SessionHeader({
       }
       subtitle={
         <>
-          {session.rounds.length} of {session.max_rounds} planned rounds · {roundsDone} drawn · <Link to={interviewUrl}>description &amp; interview</Link>
+          {roundsWording(session.rounds.length, session.max_rounds)} · {roundsDone} drawn · <Link to={interviewUrl}>description &amp; interview</Link>
         </>
       }
       actions={
