@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Events */
+        /**
+         * List Events
+         * @description Newest first. The next page's cursor is in the `X-Next-Cursor` header (and `Link: rel=next`);
+         *     absent on the last page. The body stays a plain list.
+         */
         get: operations["list_events_api_audit_get"];
         put?: never;
         post?: never;
@@ -1369,8 +1373,43 @@ export interface components {
             events: number;
             /** First Bad */
             first_bad: number | null;
+            /**
+             * Forged Heads
+             * @description signed heads whose signature does not verify
+             * @default 0
+             */
+            forged_heads?: number;
+            /**
+             * Key Sha256
+             * @description fingerprint of the heads key; null: no key yet
+             */
+            key_sha256?: string | null;
+            /** Last Signed At */
+            last_signed_at?: string | null;
+            /**
+             * Last Signed Seq
+             * @description the newest event a signed head vouches for
+             */
+            last_signed_seq?: number | null;
             /** Ok */
             ok: boolean;
+            /**
+             * Reason
+             * @description what is wrong, when ok is false
+             */
+            reason?: string | null;
+            /**
+             * Signed Heads
+             * @description signed heads that verify with the heads key
+             * @default 0
+             */
+            signed_heads?: number;
+            /**
+             * Unsigned Events
+             * @description events after the last signed head (the window)
+             * @default 0
+             */
+            unsigned_events?: number;
         };
         /** Clause */
         Clause: {
@@ -2395,6 +2434,11 @@ export interface components {
              * @default false
              */
             locked?: boolean;
+            /**
+             * Locked Until
+             * @description when a lockout lifts by itself; null: not locked
+             */
+            locked_until?: string | null;
             /** Role */
             role: string;
             /** Username */
@@ -2609,6 +2653,15 @@ export interface operations {
         parameters: {
             query?: {
                 case_id?: string | null;
+                actor?: string | null;
+                action?: string | null;
+                /** @description inclusive, ISO 8601 */
+                since?: string | null;
+                /** @description exclusive, ISO 8601 */
+                until?: string | null;
+                /** @description next_cursor of the page before */
+                cursor?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
