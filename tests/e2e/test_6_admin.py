@@ -49,6 +49,7 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     page.reload()
     locked = users.get_by_role("row").filter(has_text=name)
     expect(locked).to_contain_text(re.compile(r"locked until \d"))
+    shot(page, "6-admin-01-users-locked")
     page.get_by_role("button", name=f"Unlock {name}").click()
     expect(locked).not_to_contain_text("locked")
     assert not next(u for u in api.get("/api/users") if u["username"] == name)["locked"]
