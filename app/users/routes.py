@@ -35,6 +35,7 @@ router = APIRouter(prefix="/api", tags=["users"])
 def user_out(user: User) -> UserOut:
     out = UserOut.model_validate(user)
     out.locked = service.is_locked(user)
+    out.locked_until = user.locked_at + service.LOCKOUT_DURATION if out.locked and user.locked_at else None
     return out
 
 

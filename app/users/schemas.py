@@ -17,6 +17,7 @@ class UserOut(BaseModel):
     role: str
     active: bool
     locked: bool = False
+    locked_until: datetime | None = Field(default=None, description="when a lockout lifts by itself; null: not locked")
     created_at: datetime
 
 

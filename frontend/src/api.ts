@@ -11,7 +11,7 @@
 // ---------------------------------------------------------------- types
 
 // Generated from the server's OpenAPI schema (`make api-types`); never edit schema.d.ts by hand.
-import type { components } from "./api/schema";
+import type { components, operations } from "./api/schema";
 
 type Schemas = components["schemas"];
 
@@ -80,6 +80,13 @@ export type JobProgress = Schemas["ProgressEvent"];
 export type Upload = Schemas["UploadOut"];
 export type AuditEvent = Schemas["AuditEventOut"];
 export type AuditVerify = Schemas["ChainOut"];
+/** GET /api/audit filters (newest first); `action` ending in `.*` matches a prefix, `limit` ≤ 1000. */
+export type AuditQuery = NonNullable<operations["list_events_api_audit_get"]["parameters"]["query"]>;
+/** One page of the trail and the cursor of the next (older) page; null on the last page. */
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: number | null;
+}
 
 // ---------------------------------------------------------------- safeguards (issue 11)
 // The generated types carry their fields (photographic, exposures, exposure_reason, ended...).
@@ -327,6 +334,14 @@ export const api = {
   updateUser: (id: string, input: UserUpdate) => request<User>(`/api/users/${enc(id)}`, { method: "PATCH", body: input }),
   listAudit: (params: { case_id?: string } = {}, signal?: AbortSignal) =>
     request<AuditEvent[]>(`/api/audit${qs(params)}`, { signal }),
+  /** A page of the trail; the next page's cursor comes in the X-Next-Cursor header. */
+  async listAuditPage(params: AuditQuery, signal?: AbortSignal): Promise<AuditPage> {
+    const query = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v == null ? undefined : String(v)]));
+    const response = await request<Response>(`/api/audit${qs(query)}`, { signal, raw: true });
+    const next = Number(response.headers.get("X-Next-Cursor"));
+    return { events: (await response.json()) as AuditEvent[], nextCursor: Number.isInteger(next) && next > 0 ? next : null };
+  },
+  unlockUser: (id: string) => request<User>(`/api/users/${enc(id)}/unlock`, { method: "POST" }),
   verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),
   /** Admin: allow `purpose=face-recognition` exports of one case, with the reason on record. */
   enableFaceRecognition: (caseId: string, reason: string) =>

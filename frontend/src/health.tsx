@@ -36,9 +36,25 @@ export function useHealth(): HealthState {
   return useContext(HealthContext);
 }
 
-/** Persistent banners: demo weights (always), no worker, server unreachable. */
+/** GET /api/health → queue: rounds waiting, running, and the cap past which new work is refused. */
+export interface QueueStatus {
+  depth: number;
+  running: number;
+  max_depth: number;
+  full: boolean;
+}
+
+export function queueStatus(health: Health | null | undefined): QueueStatus | null {
+  const q = health?.queue as Partial<QueueStatus> | undefined;
+  return q && typeof q.depth === "number" && typeof q.max_depth === "number"
+    ? { depth: q.depth, running: q.running ?? 0, max_depth: q.max_depth, full: Boolean(q.full) }
+    : null;
+}
+
+/** Persistent banners: demo weights (always), no worker, server unreachable, queue full. */
 export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
   const { health, unreachable } = useHealth();
+  const queue = queueStatus(health);
   return (
     <>
       {health?.model?.random_weights && (
@@ -61,6 +77,12 @@ export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
             <strong>No drawing worker is running.</strong>
           )}
           <span className="banner-detail">New rounds will wait in the queue until a worker is ready.</span>
+        </div>
+      )}
+      {health && !unreachable && queue?.full && (
+        <div className="banner banner-warn" role="status" data-testid="queue-full-banner">
+          <strong>The drawing queue is full ({queue.depth} of {queue.max_depth} waiting).</strong>
+          <span className="banner-detail">New rounds are refused until some finish; try again in a few minutes.</span>
         </div>
       )}
     </>

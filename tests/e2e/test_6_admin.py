@@ -8,6 +8,7 @@ import re
 import zipfile
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -41,6 +42,17 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     page.get_by_role("button", name="Create user").click()
     expect(users.get_by_role("row").filter(has_text=name)).to_contain_text("artist")
     expect(page.get_by_label("New username")).to_have_value("")
+    # Five wrong passwords lock the account for 10 minutes; the row says until when, and Unlock lifts it.
+    with httpx.Client(base_url=str(api.client.base_url)) as stranger:
+        for _ in range(5):
+            stranger.post("/api/auth/login", json={"username": name, "password": "not the passphrase"})
+    page.reload()
+    locked = users.get_by_role("row").filter(has_text=name)
+    expect(locked).to_contain_text(re.compile(r"locked until \d"))
+    shot(page, "6-admin-01-users-locked")
+    page.get_by_role("button", name=f"Unlock {name}").click()
+    expect(locked).not_to_contain_text("locked")
+    assert not next(u for u in api.get("/api/users") if u["username"] == name)["locked"]
     # Promote, then deactivate: each change is saved at once and shown in the row.
     row = users.get_by_role("row").filter(has_text=name)
     page.get_by_label(f"Role of {name}").select_option("admin")
@@ -60,6 +72,7 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     expect(page.get_by_text("random weights (demo)")).to_be_visible()
     services = page.get_by_role("region", name="Services")
     expect(services.get_by_role("row", name=re.compile("Workers"))).to_contain_text("OK")
+    expect(page.get_by_test_id("queue-row")).to_contain_text(re.compile(r"\d+ waiting of \d+ allowed"))
     assert_all_labelled(page)
     shot(page, "6-admin-02-models")
 
@@ -83,6 +96,39 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
     assert_all_labelled(page)
     shot(page, "6-admin-03-audit-timeline", full_page=True)
 
+    # Server-side filters: an action family, a user, today's dates; kept in the URL.
+    page.get_by_label("Action", exact=True).fill("candidate.*")
+    page.get_by_label("User", exact=True).fill("admin")
+    today = page.evaluate("() => new Date().toLocaleDateString('en-CA')")
+    page.get_by_label("From", exact=True).fill(today)
+    page.get_by_label("To", exact=True).fill(today)
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"action=candidate\.\*"))
+    items = timeline.locator("li.timeline-item")
+    expect(items.filter(has_text="Candidate shown")).to_have_count(1)
+    expect(timeline).not_to_contain_text("Case create")
+    expect(timeline).not_to_contain_text("Session create")
+    page.get_by_label("Action", exact=True).fill("candidate*")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("alert").filter(has_text="may only end in")).to_be_visible()
+    page.get_by_role("button", name="Clear").click()
+    expect(page).not_to_have_url(re.compile("action="))
+
+    # Paging: three events a page, newest first; "Older events" follows the server's cursor to the end.
+    page.goto(f"/admin/audit?case={ids['case_id']}&limit=3")
+    expect(items).to_have_count(3)
+    newest = [int(e["id"]) for e in api.get("/api/audit", params={"case_id": ids["case_id"], "limit": 1000})]
+    older = page.get_by_role("button", name="Older events")
+    pages = 1
+    while older.count():
+        older.click()
+        pages += 1
+        expect(items).to_have_count(min(3 * pages, len(newest)))
+    assert pages >= 3, f"{len(newest)} events should take several pages of 3"
+    expect(page.get_by_test_id("audit-count")).to_contain_text("that is everything")
+    shown_times = items.locator("time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert shown_times == sorted(shown_times, reverse=True), "newest first"
+
     # The export needs a purpose: until one is chosen it is a disabled button, not a link.
     expect(page.get_by_role("button", name=f"Export {ids['reference']} (ZIP)")).to_be_disabled()
     page.get_by_label("Export purpose").select_option("disclosure")
@@ -95,6 +141,27 @@ def test_admin_users_models_audit_export(page: Any, api: Api) -> None:
 
     page.get_by_role("button", name="Verify again").click()
     expect(page.get_by_test_id("chain-status")).to_contain_text("Chain intact")
+    expect(page.get_by_test_id("chain-status")).to_contain_text(re.compile(r"\d+ events"))
+
+    # The audit page on a laptop and on a phone.
+    page.goto(f"/admin/audit?case={ids['case_id']}&limit=6")
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        expect(items).to_have_count(6)
+        expect(page.get_by_label("Case", exact=True)).to_have_value(ids["case_id"])
+        wide = page.evaluate(_WIDER_THAN_SCREEN)
+        assert not wide, f"the audit page runs off a {width}px screen: {wide}"
+        shot(page, f"6-admin-05-audit-{width}x{height}")
+        shot(page, f"6-admin-05-audit-{width}x{height}-full", full_page=True)
+
+
+# Elements of the page (below the shared top bar) that reach past the right edge of the window.
+_WIDER_THAN_SCREEN = """
+() => [...document.querySelectorAll('.page *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${el.getBoundingClientRect().right | 0}`)
+  .slice(0, 8)
+"""
 
 
 def test_artists_do_not_see_admin(page: Any) -> None:

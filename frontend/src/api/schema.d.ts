@@ -1816,6 +1816,11 @@ export interface components {
             /** @description the morph of two faces at a weight */
             blend?: components["schemas"]["BlendIn"] | null;
             /**
+             * Cache Interval
+             * @description step skipper: the whole UNet every N steps (1 = off)
+             */
+            cache_interval?: number | null;
+            /**
              * Candidate Id
              * @description the candidate the witness picked (any round of this session); model evolve takes `picks` instead
              */
@@ -2003,6 +2008,11 @@ export interface components {
              * @description UNet LoRA adapters
              */
             adapters?: components["schemas"]["AdapterChoice"][] | null;
+            /**
+             * Cache Interval
+             * @description step skipper: the whole UNet every N steps (1 = off)
+             */
+            cache_interval?: number | null;
             /**
              * Candidates
              * @description up to 8; model evolve: an array of up to 18 (default 9)
@@ -2440,6 +2450,11 @@ export interface components {
              * @default false
              */
             locked?: boolean;
+            /**
+             * Locked Until
+             * @description when a lockout lifts by itself; null: not locked
+             */
+            locked_until?: string | null;
             /** Role */
             role: string;
             /** Username */

@@ -1,27 +1,36 @@
-import { useMemo, useState } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { api, type AuditEvent } from "../../api";
+import { api, type AuditEvent, type AuditVerify, type CaseSummary } from "../../api";
 import { useDocumentTitle, useResource } from "../../hooks";
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader } from "../../components/ui";
 import { formatDate, formatDateTime, formatTime, shortId } from "../../lib/format";
 import { auditThumbnail, groupByDay, outcomeTone, describeAction } from "../../lib/audit";
 import { ExportLink } from "../../components/ExportLink";
 import { FaceRecognitionEnable } from "./FaceRecognitionEnable";
+import {
+  chainSummary,
+  count,
+  filterProblem,
+  filtersFromParams,
+  filtersToParams,
+  matchesText,
+  type AuditFilters,
+} from "../../lib/auditQuery";
 import { AdminTabs } from "./AdminTabs";
+import { useAuditPages } from "./useAuditPages";
+import "./admin.css";
 
 export function AdminAuditPage() {
   useDocumentTitle("Audit trail");
   const [params, setParams] = useSearchParams();
-  const caseId = params.get("case") ?? "";
+  const filters = useMemo(() => filtersFromParams(params), [params]);
+  const apply = (f: AuditFilters) => setParams(filtersToParams(f), { replace: true });
+  const caseId = filters.case;
   const cases = useResource((signal) => api.listCases({}, signal), "cases-all");
   const verify = useResource((signal) => api.verifyAudit(signal), "verify");
-  const events = useResource((signal) => api.listAudit(caseId ? { case_id: caseId } : {}, signal), `audit:${caseId}`);
+  const trail = useAuditPages(filters);
   const [filter, setFilter] = useState("");
-  const shown = useMemo(() => {
-    const all = [...(events.data ?? [])].sort((a, b) => a.at.localeCompare(b.at));
-    const f = filter.trim().toLowerCase();
-    return f ? all.filter((e) => [e.action, e.actor, e.entity_type, e.outcome].some((v) => v?.toLowerCase().includes(f))) : all;
-  }, [events.data, filter]);
+  const shown = useMemo(() => (trail.events ?? []).filter((e) => matchesText(e, filter)), [trail.events, filter]);
   const selectedCase = cases.data?.find((c) => c.id === caseId);
   // Candidate thumbnails: candidate id -> image URL, from the selected case's sessions.
   const images = useResource(async (signal) => {
@@ -31,6 +40,7 @@ export function AdminAuditPage() {
     for (const s of sessions) for (const r of s.rounds) for (const c of r.candidates) map.set(c.id, c.image_url);
     return map;
   }, caseId ? `images:${caseId}` : null);
+  const events = trail.first;
 
   return (
     <div className="page">
@@ -46,51 +56,147 @@ export function AdminAuditPage() {
           </button>
         </div>
         <ErrorNotice error={verify.error} title="Could not verify the chain" onRetry={verify.reload} compact />
-        {verify.data &&
-          (verify.data.ok ? (
-            <p className="chain-status chain-ok" data-testid="chain-status">
-              <span aria-hidden="true">✓</span> Chain intact — {verify.data.events} events verified, every link matches.
-            </p>
-          ) : (
-            <p className="chain-status chain-bad" role="alert" data-testid="chain-status">
-              <span aria-hidden="true">✗</span> Chain broken at event <span className="mono">{verify.data.first_bad}</span> ({verify.data.events} events checked).
-              Records from that event on cannot be trusted; preserve the database and tell the system owner.
-            </p>
-          ))}
+        {verify.data && <ChainStatus v={verify.data} />}
       </section>
 
-      <section className="audit-controls" aria-label="Choose what to review">
-        <div className="field">
-          <label htmlFor="audit-case">Case</label>
-          <select id="audit-case" value={caseId} onChange={(e) => setParams(e.target.value ? { case: e.target.value } : {}, { replace: true })}>
-            <option value="">All cases</option>
-            {(cases.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.reference} — {c.title}
-              </option>
-            ))}
-          </select>
-        </div>
+      <AuditFilterForm key={JSON.stringify(filtersToParams(filters))} filters={filters} cases={cases.data ?? []} onApply={apply} />
+      <div className="audit-toolbar">
         <div className="field">
           <label htmlFor="audit-filter">Filter events</label>
           <input id="audit-filter" type="search" value={filter} placeholder="action, user, outcome…" onChange={(e) => setFilter(e.target.value)} />
         </div>
         {selectedCase && <ExportLink caseId={selectedCase.id} label={`Export ${selectedCase.reference} (ZIP)`} />}
-      </section>
+      </div>
       {selectedCase && <FaceRecognitionEnable caseId={selectedCase.id} reference={selectedCase.reference} />}
 
       <ErrorNotice error={events.error} title="Could not load the audit trail" onRetry={events.reload} />
-      {events.loading && !events.data ? (
+      {events.loading && !trail.events ? (
         <Loading what="audit events" />
       ) : shown.length === 0 ? (
-        events.data && <EmptyState title="No events">{filter ? "No event matches the filter." : "Nothing has been recorded for this selection yet."}</EmptyState>
+        trail.events && (
+          <EmptyState title="No events">
+            {filter ? "No loaded event matches the filter." : "Nothing has been recorded for this selection yet."}
+          </EmptyState>
+        )
       ) : (
         <>
-          {!caseId && <p className="muted small">Choose a case to see candidate thumbnails next to their events.</p>}
+          <p className="muted small" data-testid="audit-count">
+            Newest first · {count(shown.length, "event")} shown
+            {filter && trail.events && shown.length !== trail.events.length ? ` of ${count(trail.events.length, "loaded event")}` : ""}
+            {trail.hasOlder ? " · older events on the next page" : " · that is everything for these filters"}
+            {!caseId && " · choose a case to see candidate thumbnails next to their events"}
+          </p>
           <AuditTimeline events={shown} images={images.data ?? EMPTY_IMAGES} />
         </>
       )}
+      <ErrorNotice error={trail.olderError} title="Could not load older events" onRetry={() => void trail.loadOlder()} />
+      {trail.hasOlder && trail.events && (
+        <div className="audit-more">
+          <button type="button" className="btn" onClick={() => void trail.loadOlder()} disabled={trail.loadingOlder}>
+            {trail.loadingOlder ? "Loading older events…" : "Older events"}
+          </button>
+        </div>
+      )}
     </div>
+  );
+}
+
+/** The chain check in one line, or a clear alarm naming the first bad event. */
+function ChainStatus({ v }: { v: AuditVerify }) {
+  const s = chainSummary(v);
+  return s.ok ? (
+    <p className="chain-status chain-ok" data-testid="chain-status">
+      <span aria-hidden="true">✓</span> {s.headline}
+      {s.key && (
+        <span className="chain-key small">
+          Heads key <span className="mono">{s.key}</span>
+        </span>
+      )}
+    </p>
+  ) : (
+    <div className="chain-status chain-bad" role="alert" data-testid="chain-status">
+      <p className="chain-headline">
+        <span aria-hidden="true">✗</span> <strong>{s.headline}</strong>
+      </p>
+      <p>{s.detail}</p>
+      {s.key && (
+        <p className="chain-key small">
+          Heads key <span className="mono">{s.key}</span>
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Server-side filters; typed fields apply on "Apply", the case at once. */
+function AuditFilterForm({ filters, cases, onApply }: { filters: AuditFilters; cases: CaseSummary[]; onApply: (f: AuditFilters) => void }) {
+  const [draft, setDraft] = useState(filters);
+  const [problem, setProblem] = useState<string | null>(null);
+  const set = (patch: Partial<AuditFilters>) => setDraft((d) => ({ ...d, ...patch }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const p = filterProblem(draft);
+    setProblem(p);
+    if (!p) onApply(draft);
+  };
+  const empty: AuditFilters = { case: "", actor: "", action: "", from: "", to: "", limit: filters.limit };
+  const active = Object.keys(filtersToParams({ ...filters, limit: empty.limit })).length > 0;
+  return (
+    <form className="audit-filters" aria-label="Choose what to review" onSubmit={submit} noValidate>
+      <div className="field audit-case">
+        <label htmlFor="audit-case">Case</label>
+        <select id="audit-case" value={draft.case} onChange={(e) => onApply({ ...draft, case: e.target.value })}>
+          <option value="">All cases</option>
+          {cases.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.reference} — {c.title}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="audit-actor">User</label>
+        <input id="audit-actor" value={draft.actor} placeholder="username" maxLength={80} autoComplete="off" onChange={(e) => set({ actor: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="audit-action">Action</label>
+        <input
+          id="audit-action"
+          value={draft.action}
+          placeholder="e.g. round.*"
+          maxLength={80}
+          autoComplete="off"
+          aria-describedby="audit-action-hint"
+          onChange={(e) => set({ action: e.target.value })}
+        />
+        <span id="audit-action-hint" className="muted small">
+          exact, or ending in .* for a family
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor="audit-from">From</label>
+        <input id="audit-from" type="date" value={draft.from} onChange={(e) => set({ from: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="audit-to">To</label>
+        <input id="audit-to" type="date" value={draft.to} onChange={(e) => set({ to: e.target.value })} />
+      </div>
+      <div className="audit-filter-buttons">
+        <button type="submit" className="btn btn-primary">
+          Apply filters
+        </button>
+        {active && (
+          <button type="button" className="btn" onClick={() => onApply(empty)}>
+            Clear
+          </button>
+        )}
+      </div>
+      {problem && (
+        <p className="field-error audit-filter-problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -3,6 +3,7 @@ import { useDocumentTitle, useResource } from "../../hooks";
 import { Badge, ErrorNotice, Loading, PageHeader } from "../../components/ui";
 import { formatBytes, formatDate, formatTime } from "../../lib/format";
 import { strategyChoices, styleLabel } from "../../lib/engine";
+import { queueStatus } from "../../health";
 import { AdminTabs } from "./AdminTabs";
 
 function HealthRow({ name, ok, detail }: { name: string; ok: boolean | undefined; detail?: string }) {
@@ -23,7 +24,25 @@ function modelRows(model: Health["model"]): [string, string][] {
     .map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
 }
 
+/** Waiting and running rounds against the cap; "Full" once new rounds are refused. */
+function QueueRow({ h }: { h: Health }) {
+  const q = queueStatus(h);
+  if (!q) return null;
+  return (
+    <tr data-testid="queue-row">
+      <th scope="row">Queue</th>
+      <td>
+        <Badge tone={q.full ? "danger" : q.depth > q.max_depth * 0.8 ? "warning" : "success"}>{q.full ? "Full" : "OK"}</Badge>
+      </td>
+      <td className="muted">
+        {q.depth} waiting of {q.max_depth} allowed · {q.running} running
+      </td>
+    </tr>
+  );
+}
+
 interface WorkerInfo {
+  state?: string;
   name?: string;
   last_seen?: string;
   model?: { name?: string; sha256?: string; device?: string; device_name?: string; dtype?: string; random_weights?: boolean; versions?: Record<string, string> };
@@ -59,7 +78,9 @@ function WorkersPanel({ workers }: { workers: WorkerInfo[] }) {
           <tbody>
             {workers.map((w, i) => (
               <tr key={w.name ?? i}>
-                <td className="mono">{w.name ?? "—"}</td>
+                <td className="mono">
+                  {w.name ?? "—"} {w.state === "warming" && <Badge tone="warning">warming up</Badge>}
+                </td>
                 <td>
                   {w.model?.name ?? "—"} {w.model?.random_weights && <Badge tone="warning">random</Badge>}
                 </td>
@@ -182,6 +203,7 @@ export function AdminModelsPage() {
                 <HealthRow name="Database" ok={h.database?.ok} />
                 <HealthRow name="Broker" ok={h.broker?.ok} />
                 <HealthRow name="Workers" ok={h.worker?.ok} detail={h.worker?.count !== undefined ? `${h.worker.count} running` : undefined} />
+                <QueueRow h={h} />
               </tbody>
             </table>
             <div className="services-foot">

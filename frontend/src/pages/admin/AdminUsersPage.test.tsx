@@ -10,13 +10,13 @@ const BOB: User = { id: "u2", username: "bob", role: "artist", active: true, loc
 
 type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
 
-function serve(handler: Handler) {
+function serve(handler: Handler, users: User[] = [ALICE, BOB]) {
   const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
     const answer =
       url === "/api/auth/me"
         ? { status: 200, body: { user: ALICE, csrf_token: "csrf-1" } }
         : url === "/api/users" && (init.method ?? "GET") === "GET"
-          ? { status: 200, body: [ALICE, BOB] }
+          ? { status: 200, body: users }
           : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
     const { status, body } = answer;
     return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -139,5 +139,27 @@ describe("<AdminUsersPage> user changes", () => {
     expect(await screen.findByText(/Password changed\. bob is signed out everywhere/)).toBeTruthy();
     expect(screen.queryByRole("form", { name: "Reset password of bob" })).toBeNull();
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("<AdminUsersPage> lockouts", () => {
+  it("says until when an account is locked and unlocks it with POST /unlock", async () => {
+    const until = "2026-12-01T16:12:00Z";
+    const fn = serve(
+      (url, init) => (url === "/api/users/u2/unlock" && init.method === "POST" ? { status: 200, body: BOB } : undefined),
+      [ALICE, { ...BOB, locked: true, locked_until: until }],
+    );
+    await renderPage();
+    const clock = new Date(until).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    expect(screen.getByText(`locked until ${clock}`)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Unlock alice" })).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "Unlock bob" }));
+    });
+    const posts = fn.mock.calls.filter(([url, init]) => url === "/api/users/u2/unlock" && init?.method === "POST");
+    expect(posts).toHaveLength(1);
+    expect((posts[0]![1]!.headers as Record<string, string>)["X-CSRF-Token"]).toBe("csrf-1");
+    await waitFor(() => expect(screen.queryByText(/locked/)).toBeNull());
+    expect(screen.queryByRole("button", { name: "Unlock bob" })).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { api, type User, type UserUpdate } from "../../api";
 import { useAuth } from "../../auth";
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../../hooks";
 import { Badge, EmptyState, ErrorNotice, Loading, Notice, PageHeader, TextField } from "../../components/ui";
-import { formatDate } from "../../lib/format";
+import { formatDate, formatDateTime } from "../../lib/format";
 import { AdminTabs } from "./AdminTabs";
 
 const ROLES = ["artist", "admin"];
@@ -11,6 +11,8 @@ const ROLES = ["artist", "admin"];
 const MIN_PASSWORD = 8;
 const shortPassword = (password: string) => password.length < MIN_PASSWORD;
 const SHORT_PASSWORD = `Use at least ${MIN_PASSWORD} characters.`;
+/** A lockout lifts by itself after 10 minutes (CJIS 5.5.3): the hour and minute say when. */
+const clock = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 
 export function AdminUsersPage() {
   useDocumentTitle("Users");
@@ -134,10 +136,11 @@ function UserRow({ user, isSelf, onSaved }: { user: User; isSelf: boolean; onSav
   const [password, setPassword] = useState("");
   const [touched, setTouched] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const update = useAction(async (input: UserUpdate, what: string) => {
+  // `null`: lift a sign-in lockout (POST /unlock) instead of a PATCH.
+  const update = useAction(async (input: UserUpdate | null, what: string) => {
     setFailed(what);
     setDone(null);
-    const saved = await api.updateUser(user.id, input);
+    const saved = input ? await api.updateUser(user.id, input) : await api.unlockUser(user.id);
     onSaved(saved);
     return saved;
   });
@@ -173,7 +176,18 @@ function UserRow({ user, isSelf, onSaved }: { user: User; isSelf: boolean; onSav
           {user.locked && (
             <>
               {" "}
-              <Badge tone="warning">locked</Badge>
+              <Badge tone="warning" title={user.locked_until ? `Locked until ${formatDateTime(user.locked_until)}` : undefined}>
+                {user.locked_until ? `locked until ${clock(user.locked_until)}` : "locked"}
+              </Badge>{" "}
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={update.pending}
+                aria-label={`Unlock ${name}`}
+                onClick={() => void update.run(null, `${name} was not unlocked`)}
+              >
+                Unlock
+              </button>
             </>
           )}
         </td>
