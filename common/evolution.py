@@ -19,6 +19,7 @@ mutation term per generation, tiny terms pruned, at most MAX_TERMS) and the reci
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from typing import Literal
 
@@ -30,6 +31,9 @@ SCALE_DECAY = 0.7  # each generation with picks: the search narrows
 REJECT_WIDEN = 1.8  # "none of these": it widens again
 MIN_SCALE, MAX_SCALE = 0.08, 1.0
 COND_SPREAD = 0.25  # conditioning offsets, in units of the encoding's standard deviation
+# The face space (EvoFIT searches a few dozen PCA coefficients, not pixels): every face's noise is a unit
+# combination of FACE_DIMENSIONS fixed noise tensors, its conditioning offset one of as many fixed offsets.
+FACE_DIMENSIONS = 12
 PRUNE_BELOW = 1e-3
 MAX_TERMS = 48
 KARCHER_ITERATIONS = 20
@@ -40,6 +44,14 @@ INTERNAL_REGIONS = ("eyes", "eyebrows", "nose", "mouth")
 EXTERNAL_REGIONS = ("hair", "ears", "jaw")
 
 Term = tuple[int, float]
+
+
+def _basis_seed(root: int, k: int) -> int:
+    return (root * 2654435761 + (k + 1) * 0x9E3779B9) % 2**32
+
+
+NOISE_BASIS = tuple(_basis_seed(0x4C696B65, k) for k in range(FACE_DIMENSIONS))
+COND_BASIS = tuple(_basis_seed(0x436F6E64, k) for k in range(FACE_DIMENSIONS))
 Phase = Literal["internal", "external"]
 
 
@@ -52,6 +64,12 @@ class Genome(BaseModel):
     @classmethod
     def of_seed(cls, seed: int) -> Genome:
         return cls(noise=[(seed, 1.0)])
+
+    @classmethod
+    def face(cls, seed: int) -> Genome:
+        """The face `seed` names in the face space: a random unit point of each basis (a first-array face)."""
+        noise, cond = directions(seed)
+        return cls(noise=noise, cond=cond)
 
 
 class ParentRef(BaseModel):
@@ -176,10 +194,26 @@ def _log_map(base: Sequence[Term], point: Sequence[Term]) -> list[Term]:
     return combine([(theta / math.sin(theta), point), (-theta * cos / math.sin(theta), base)])
 
 
+def directions(seed: int) -> tuple[list[Term], list[Term]]:
+    """Two random unit directions of the face space, one over NOISE_BASIS, one over COND_BASIS, drawn from
+    Python's own generator seeded `seed` (pure Python: the API and the engine agree; recipes store the result)."""
+    rng = random.Random(seed)
+    values = [rng.gauss(0.0, 1.0) for _ in range(2 * FACE_DIMENSIONS)]
+    noise = normalized(list(zip(NOISE_BASIS, values[:FACE_DIMENSIONS], strict=True)))
+    cond = normalized(list(zip(COND_BASIS, values[FACE_DIMENSIONS:], strict=True)))
+    return noise, cond
+
+
 def mutate_noise(base: Sequence[Term], seed: int, scale: float) -> list[Term]:
-    """Rotate the noise toward a fresh one by `scale` of a right angle: 0 keeps it, 1 replaces it."""
+    """Rotate the noise by `scale` of a right angle (0 keeps it, 1 is at right angles) toward a random direction
+    of the face space, so selection works in FACE_DIMENSIONS dimensions rather than in every latent one."""
+    base = normalized(base)
+    direction, _ = directions(seed)
+    tangent = combine([(1.0, direction), (-dot(direction, base), base)])
+    if norm(tangent) < 1e-6:  # base lies along the direction (one chance in never): a fresh seed's noise instead
+        tangent = combine([(1.0, [(seed, 1.0)]), (-dot([(seed, 1.0)], base), base)])
     angle = scale * math.pi / 2
-    return normalized(combine([(math.cos(angle), normalized(base)), (math.sin(angle), [(seed, 1.0)])]))
+    return normalized(combine([(math.cos(angle), base), (math.sin(angle), normalized(tangent))]))
 
 
 def breed(parents: Sequence[Genome], weights: Sequence[float]) -> Genome:
@@ -191,8 +225,9 @@ def breed(parents: Sequence[Genome], weights: Sequence[float]) -> Genome:
 
 
 def mutate(base: Genome, seed: int, scale: float) -> Genome:
-    """A child around `base`: noise rotated by `scale`, a fresh conditioning offset of size `scale`."""
-    cond = combine([(1.0, base.cond), (scale, [(seed, 1.0)])]) if scale > 0 else list(base.cond)
+    """A child around `base`: noise rotated by `scale`, plus a conditioning offset of size `scale`, both along
+    random directions of the face space."""
+    cond = combine([(1.0, base.cond), (scale, directions(seed)[1])]) if scale > 0 else list(base.cond)
     return Genome(noise=mutate_noise(base.noise, seed, scale), cond=cond)
 
 

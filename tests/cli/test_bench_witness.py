@@ -23,4 +23,5 @@ def test_bench_witness_prints_json_with_the_ratio_and_writes_a_plot(sqlite_stack
     assert report["ratio"] == round(curves["evolve"][-1] / curves["model1"][-1], 4)
     assert report["feature_space"] == "pixel", "the tiny random model draws no face dlib can find"
     assert report["memory_noise"] == 0.15 and report["model"]["random_weights"] is True
+    assert report["faces_per_round"] == {"model1": 2, "evolve": 2, "evolve_scales": 2}, "the same faces a round"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

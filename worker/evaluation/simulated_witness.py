@@ -1,7 +1,8 @@
 """A simulated witness: is the search converging on a hidden face?
 
-A hidden target is drawn in the model in use (a random seed, a random conditioning offset and random
-holistic scale values). A simulated witness looks at each array and chooses by distance to the
+A hidden target is drawn in the model in use: the face a random seed names in the face space (the family
+every method's first array is drawn from, common/evolution.py Genome.face) with random holistic scale
+values. A simulated witness looks at each array and chooses by distance to the
 target in a stated feature space: the dlib face descriptor when dlib finds a face on the target,
 else the pixel distance (grey levels, RMS). Memory is imperfect: each perceived distance is the true
 one times exp(N(0, memory_noise)). Ratings follow the perceived distance (10 for the nearest face of
@@ -10,7 +11,7 @@ the array, falling linearly to 0 at the farthest).
 Three methods start from the same first array (faces varied in latents and conditioning around the
 description) and then differ:
 
-- model1: the seed paper's loop: one pick, img2img of it at strength 0.3, no words;
+- model1: the seed paper's loop: one pick, img2img of it at strength 0.3, no words; as many faces a round;
 - evolve: up to three picks with ratings bred into the next array (common/evolution.py, as the API);
 - evolve_scales: evolve, and the witness also moves the holistic sliders halfway toward the target's
   values each round (with the same memory noise).
@@ -138,11 +139,11 @@ class Simulation:
         rng = random.Random(c.seed * 100_003 + index)
         seed = lambda: rng.randrange(2**32)  # noqa: E731
         target_sliders = {name: rng.uniform(-0.8, 0.8) for name in MOVED_SCALES}
-        target_child = Child(genome=Genome(noise=[(seed(), 1.0)], cond=[(seed(), 1.0)]), kind="initial",
-                             sliders=target_sliders)
+        # The target is a face of the family every method starts from (reachable in principle by any of them).
+        target_child = Child(genome=Genome.face(seed()), kind="initial", sliders=target_sliders)
         target = self.draw([target_child], 0, 0.0)[0]
         witness = Witness(target, rng, c.memory_noise)
-        first = [Genome(noise=[(s, 1.0)], cond=[(seed(), 1.0)]) for s in (seed() for _ in range(c.array))]
+        first = [Genome.face(seed()) for _ in range(c.array)]  # the first array, as the API draws it
         images = self.draw([Child(genome=g, kind="initial") for g in first], 0, ev.INITIAL_SCALE)
         choice = witness.choose(images, c.picks)  # one choice from the shared first array for every method
         unit = statistics.median(choice[2]) or 1.0
@@ -201,6 +202,9 @@ def run_witness_bench(engine: Engine, config: WitnessConfig,
         "feature_space": spaces[0] if len(spaces) == 1 else spaces,
         "feature_spaces_per_trial": {s: sum(t.space == s for t in trials) for s in spaces},
         "memory_noise": config.memory_noise,
+        "target": f"a face of the face space (Genome.face: {ev.FACE_DIMENSIONS} noise and conditioning dimensions), "
+                  "random age/weight/masculinity",
+        "faces_per_round": {m: config.array for m in METHODS},
         "config": asdict(config),
         "model": {k: engine.info[k] for k in ("name", "random_weights", "device")},
         "median_normalised_distance": medians,
