@@ -11,9 +11,15 @@ A face's **genome** is two short lists of `(seed, coefficient)` terms:
 - `cond`: an offset added to the prompt's text conditioning, `Σ c · D(seed)`, each D(seed) a standard
   normal tensor the conditioning's shape scaled by the encoding's own spread and COND_SPREAD.
 
+The face space (EvoFIT searches a few dozen shape/texture coefficients, not pixels): a first-array face
+is `Genome.face(seed)`, a random unit combination of FACE_DIMENSIONS fixed noise tensors (NOISE_BASIS) and
+of as many fixed conditioning offsets (COND_BASIS); mutation rotates toward random directions of the same
+bases, so selection works in FACE_DIMENSIONS dimensions, not in every latent one (where a fresh seed is
+orthogonal to any target and the search cannot close in: docs/benchmarks.md, convergence).
+
 A plain candidate (seed s) is the genome `noise=[(s, 1)]`, `cond=[]`. Breeding, mutation and blending
-only ever combine terms, so a child's genome is small (the union of its ancestors' terms plus one
-mutation term per generation, tiny terms pruned, at most MAX_TERMS) and the recipe alone redraws it.
+only ever combine terms, so a child's genome is small (the basis terms and the seeds of any plain
+candidates bred in, tiny terms pruned, at most MAX_TERMS) and the recipe alone redraws it.
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ SCALE_DECAY = 0.7  # each generation with picks: the search narrows
 REJECT_WIDEN = 1.8  # "none of these": it widens again
 MIN_SCALE, MAX_SCALE = 0.08, 1.0
 COND_SPREAD = 0.25  # conditioning offsets, in units of the encoding's standard deviation
-# The face space (EvoFIT searches a few dozen PCA coefficients, not pixels): every face's noise is a unit
-# combination of FACE_DIMENSIONS fixed noise tensors, its conditioning offset one of as many fixed offsets.
-FACE_DIMENSIONS = 12
+# The face space: every face's noise is a unit combination of FACE_DIMENSIONS fixed noise tensors, its
+# conditioning offset one of as many fixed offsets. 8: 12 converged too slowly for 9 faces × 5 rounds.
+FACE_DIMENSIONS = 8
 PRUNE_BELOW = 1e-3
 MAX_TERMS = 48
 KARCHER_ITERATIONS = 20

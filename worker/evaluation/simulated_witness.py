@@ -12,6 +12,8 @@ Three methods start from the same first array (faces varied in latents and condi
 description) and then differ:
 
 - model1: the seed paper's loop: one pick, img2img of it at strength 0.3, no words; as many faces a round;
+- model1_keep: the same, but the pick is shown again beside 8 refinements (a fairer match for evolve's elite:
+  Model 1's plain loop can lose its best face, as img2img drifts);
 - evolve: up to three picks with ratings bred into the next array (common/evolution.py, as the API);
 - evolve_scales: evolve, and the witness also moves the holistic sliders halfway toward the target's
   values each round (with the same memory noise).
@@ -40,7 +42,7 @@ from worker.engine import Engine
 
 PROMPT = "forensic pencil sketch, portrait of a man, short dark hair, thin face"
 NEGATIVE = "photo, colour"
-METHODS = ("model1", "evolve", "evolve_scales")
+METHODS = ("model1", "model1_keep", "evolve", "evolve_scales")
 MOVED_SCALES = ("age", "weight", "masculinity")
 
 
@@ -148,18 +150,22 @@ class Simulation:
         choice = witness.choose(images, c.picks)  # one choice from the shared first array for every method
         unit = statistics.median(choice[2]) or 1.0
         trial = Trial(space=witness.space)
-        trial.curves["model1"] = self._model1(witness, images, choice, unit, seed)
+        trial.curves["model1"] = self._model1(witness, images, choice, unit, seed, keep=False)
+        trial.curves["model1_keep"] = self._model1(witness, images, choice, unit, seed, keep=True)
         trial.curves["evolve"] = self._evolve(witness, first, choice, unit, seed, None)
         trial.curves["evolve_scales"] = self._evolve(witness, first, choice, unit, seed, target_sliders)
         return trial
 
     def _model1(self, witness: Witness, images: list[Image.Image], choice: Choice, unit: float,
-                seed: Callable[[], int]) -> list[float]:
+                seed: Callable[[], int], keep: bool) -> list[float]:
+        """keep: the pick is shown again beside array − 1 refinements (as evolve keeps its elite)."""
         curve = []
         for round_ in range(self.config.rounds):
             order, _, true = choice if round_ == 0 else witness.choose(images, 1)
             curve.append(true[order[0]] / unit)
-            images = self.refine(images[order[0]], [seed() for _ in range(self.config.array)])
+            pick = images[order[0]]
+            images = [pick] if keep else []
+            images += self.refine(pick, [seed() for _ in range(self.config.array - len(images))])
         return curve
 
     def _evolve(self, witness: Witness, genomes: list[Genome], choice: Choice, unit: float,
@@ -210,6 +216,8 @@ def run_witness_bench(engine: Engine, config: WitnessConfig,
         "median_normalised_distance": medians,
         "ratio": round(medians["evolve"][last] / medians["model1"][last], 4),
         "ratio_with_scales": round(medians["evolve_scales"][last] / medians["model1"][last], 4),
+        "ratio_vs_model1_keep": round(medians["evolve"][last] / medians["model1_keep"][last], 4),
+        "ratio_with_scales_vs_model1_keep": round(medians["evolve_scales"][last] / medians["model1_keep"][last], 4),
         "goal_ratio": 0.7,
     }
 
@@ -226,7 +234,8 @@ def plot(result: dict[str, Any], path: str) -> None:
         axes.plot(range(1, len(curve) + 1), curve, marker="o", label=method)
     axes.set_xlabel("round")
     axes.set_ylabel(f"median normalised distance ({result['feature_space']})")
-    axes.set_title(f"simulated witness, {result['config']['trials']} trials; ratio {result['ratio']}")
+    axes.set_title(f"simulated witness, {result['config']['trials']} trials; ratio {result['ratio']}, "
+                   f"with scales {result['ratio_with_scales']}", fontsize=10)
     axes.legend()
     figure.tight_layout()
     figure.savefig(path)
