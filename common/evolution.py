@@ -50,6 +50,7 @@ INTERNAL_REGIONS = ("eyes", "eyebrows", "nose", "mouth")
 EXTERNAL_REGIONS = ("hair", "ears", "jaw")
 
 Term = tuple[int, float]
+Phase = Literal["internal", "external"]
 
 
 def _basis_seed(root: int, k: int) -> int:
@@ -58,7 +59,6 @@ def _basis_seed(root: int, k: int) -> int:
 
 NOISE_BASIS = tuple(_basis_seed(0x4C696B65, k) for k in range(FACE_DIMENSIONS))
 COND_BASIS = tuple(_basis_seed(0x436F6E64, k) for k in range(FACE_DIMENSIONS))
-Phase = Literal["internal", "external"]
 
 
 class Genome(BaseModel):
