@@ -11,14 +11,21 @@ A face's **genome** is two short lists of `(seed, coefficient)` terms:
 - `cond`: an offset added to the prompt's text conditioning, `Σ c · D(seed)`, each D(seed) a standard
   normal tensor the conditioning's shape scaled by the encoding's own spread and COND_SPREAD.
 
+The face space (EvoFIT searches a few dozen shape/texture coefficients, not pixels): a first-array face
+is `Genome.face(seed)`, a random unit combination of FACE_DIMENSIONS fixed noise tensors (NOISE_BASIS) and
+of as many fixed conditioning offsets (COND_BASIS); mutation rotates toward random directions of the same
+bases, so selection works in FACE_DIMENSIONS dimensions, not in every latent one (where a fresh seed is
+orthogonal to any target and the search cannot close in: docs/benchmarks.md, convergence).
+
 A plain candidate (seed s) is the genome `noise=[(s, 1)]`, `cond=[]`. Breeding, mutation and blending
-only ever combine terms, so a child's genome is small (the union of its ancestors' terms plus one
-mutation term per generation, tiny terms pruned, at most MAX_TERMS) and the recipe alone redraws it.
+only ever combine terms, so a child's genome is small (the basis terms and the seeds of any plain
+candidates bred in, tiny terms pruned, at most MAX_TERMS) and the recipe alone redraws it.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from typing import Literal
 
@@ -30,6 +37,9 @@ SCALE_DECAY = 0.7  # each generation with picks: the search narrows
 REJECT_WIDEN = 1.8  # "none of these": it widens again
 MIN_SCALE, MAX_SCALE = 0.08, 1.0
 COND_SPREAD = 0.25  # conditioning offsets, in units of the encoding's standard deviation
+# The face space: every face's noise is a unit combination of FACE_DIMENSIONS fixed noise tensors, its
+# conditioning offset one of as many fixed offsets. 8: 12 converged too slowly for 9 faces × 5 rounds.
+FACE_DIMENSIONS = 8
 PRUNE_BELOW = 1e-3
 MAX_TERMS = 48
 KARCHER_ITERATIONS = 20
@@ -43,6 +53,14 @@ Term = tuple[int, float]
 Phase = Literal["internal", "external"]
 
 
+def _basis_seed(root: int, k: int) -> int:
+    return (root * 2654435761 + (k + 1) * 0x9E3779B9) % 2**32
+
+
+NOISE_BASIS = tuple(_basis_seed(0x4C696B65, k) for k in range(FACE_DIMENSIONS))
+COND_BASIS = tuple(_basis_seed(0x436F6E64, k) for k in range(FACE_DIMENSIONS))
+
+
 class Genome(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -52,6 +70,12 @@ class Genome(BaseModel):
     @classmethod
     def of_seed(cls, seed: int) -> Genome:
         return cls(noise=[(seed, 1.0)])
+
+    @classmethod
+    def face(cls, seed: int) -> Genome:
+        """The face `seed` names in the face space: a random unit point of each basis (a first-array face)."""
+        noise, cond = directions(seed)
+        return cls(noise=noise, cond=cond)
 
 
 class ParentRef(BaseModel):
@@ -176,10 +200,26 @@ def _log_map(base: Sequence[Term], point: Sequence[Term]) -> list[Term]:
     return combine([(theta / math.sin(theta), point), (-theta * cos / math.sin(theta), base)])
 
 
+def directions(seed: int) -> tuple[list[Term], list[Term]]:
+    """Two random unit directions of the face space, one over NOISE_BASIS, one over COND_BASIS, drawn from
+    Python's own generator seeded `seed` (pure Python: the API and the engine agree; recipes store the result)."""
+    rng = random.Random(seed)
+    values = [rng.gauss(0.0, 1.0) for _ in range(2 * FACE_DIMENSIONS)]
+    noise = normalized(list(zip(NOISE_BASIS, values[:FACE_DIMENSIONS], strict=True)))
+    cond = normalized(list(zip(COND_BASIS, values[FACE_DIMENSIONS:], strict=True)))
+    return noise, cond
+
+
 def mutate_noise(base: Sequence[Term], seed: int, scale: float) -> list[Term]:
-    """Rotate the noise toward a fresh one by `scale` of a right angle: 0 keeps it, 1 replaces it."""
+    """Rotate the noise by `scale` of a right angle (0 keeps it, 1 is at right angles) toward a random direction
+    of the face space, so selection works in FACE_DIMENSIONS dimensions rather than in every latent one."""
+    base = normalized(base)
+    direction, _ = directions(seed)
+    tangent = combine([(1.0, direction), (-dot(direction, base), base)])
+    if norm(tangent) < 1e-6:  # base lies along the direction (one chance in never): a fresh seed's noise instead
+        tangent = combine([(1.0, [(seed, 1.0)]), (-dot([(seed, 1.0)], base), base)])
     angle = scale * math.pi / 2
-    return normalized(combine([(math.cos(angle), normalized(base)), (math.sin(angle), [(seed, 1.0)])]))
+    return normalized(combine([(math.cos(angle), base), (math.sin(angle), normalized(tangent))]))
 
 
 def breed(parents: Sequence[Genome], weights: Sequence[float]) -> Genome:
@@ -191,8 +231,9 @@ def breed(parents: Sequence[Genome], weights: Sequence[float]) -> Genome:
 
 
 def mutate(base: Genome, seed: int, scale: float) -> Genome:
-    """A child around `base`: noise rotated by `scale`, a fresh conditioning offset of size `scale`."""
-    cond = combine([(1.0, base.cond), (scale, [(seed, 1.0)])]) if scale > 0 else list(base.cond)
+    """A child around `base`: noise rotated by `scale`, plus a conditioning offset of size `scale`, both along
+    random directions of the face space."""
+    cond = combine([(1.0, base.cond), (scale, directions(seed)[1])]) if scale > 0 else list(base.cond)
     return Genome(noise=mutate_noise(base.noise, seed, scale), cond=cond)
 
 

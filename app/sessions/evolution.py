@@ -5,7 +5,8 @@ candidate of this session, else a 422 naming it), the parents' genomes are read 
 and the plan (EvolveSpec) is laid into the round's GenerationSpec. Nothing here touches torch.
 
 - first array (a session created with model evolve, or an evolve round with nothing to breed from):
-  each face its own seed's noise and a conditioning offset of its own around the description;
+  each face a random point of the face space (its seed's unit combination of the fixed noise basis and
+  conditioning offset basis, common/evolution.py) around the description;
 - picks with ratings: the rating-weighted spherical mean of the picks' noise and mean of their
   conditioning offsets is the centre; the array is the best-rated pick as it was (the elite), the
   centre, and mutants of the centre at a mutation scale that shrinks each generation;
@@ -71,12 +72,8 @@ def array_size(data: SessionCreate | RoundCreate, session: SketchSession | None 
     return data.candidates or (session.params.get("array") if session else None) or ev.DEFAULT_ARRAY
 
 
-def _cond_seed(seed: int) -> int:
-    return (seed * 2654435761 + 0x9E3779B9) % 2**32  # an offset of its own, not its noise's seed
-
-
 def _initial_children(seeds: list[int]) -> list[Child]:
-    return [Child(genome=Genome(noise=[(s, 1.0)], cond=[(_cond_seed(s), 1.0)]), kind="initial") for s in seeds]
+    return [Child(genome=Genome.face(s), kind="initial") for s in seeds]  # a random point of the face space each
 
 
 def initial_plan(seeds: list[int], phase: str) -> EvolvePlan:

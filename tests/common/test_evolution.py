@@ -77,7 +77,42 @@ def test_mutation_rotates_by_its_scale() -> None:
     # The cosine to the parent falls as the scale grows: cos(scale · 90°).
     assert ev.dot(small.noise, base.noise) == pytest.approx(math.cos(0.1 * math.pi / 2))
     assert ev.dot(large.noise, base.noise) == pytest.approx(math.cos(0.9 * math.pi / 2))
-    assert dict(large.cond) == {7: 0.9}
+    # The conditioning moves by `scale` along a direction of the face space's conditioning basis.
+    assert ev.norm(large.cond) == pytest.approx(0.9)
+    assert {seed for seed, _ in large.cond} <= set(ev.COND_BASIS)
+
+
+def test_a_face_is_a_reproducible_unit_point_of_the_face_space() -> None:
+    face = Genome.face(42)
+    assert face == Genome.face(42) and face != Genome.face(43)
+    assert {seed for seed, _ in face.noise} == set(ev.NOISE_BASIS)
+    assert {seed for seed, _ in face.cond} == set(ev.COND_BASIS)
+    assert ev.norm(face.noise) == pytest.approx(1.0) and ev.norm(face.cond) == pytest.approx(1.0)
+    assert len(set(ev.NOISE_BASIS) | set(ev.COND_BASIS)) == 2 * ev.FACE_DIMENSIONS
+    # As realised: a unit Gaussian, as independent of another face as two random unit points in K dimensions.
+    assert np.std(_vector(face.noise)) == pytest.approx(1.0, abs=0.02)
+
+
+def test_breeding_and_mutation_never_leave_the_face_space() -> None:
+    parents = [Genome.face(s) for s in (1, 2, 3)]
+    genome = ev.breed(parents, [11.0, 6.0, 1.0])
+    for generation in range(30):
+        genome = ev.mutate(genome, 500 + generation, 0.5)
+    assert {seed for seed, _ in genome.noise} <= set(ev.NOISE_BASIS)
+    assert {seed for seed, _ in genome.cond} <= set(ev.COND_BASIS)
+    assert ev.norm(genome.noise) == pytest.approx(1.0)
+
+
+def test_selection_in_the_face_space_closes_in_on_a_target() -> None:
+    """Keep the nearest of nine mutants, narrowing: in K dimensions the cosine to a target climbs toward 1,
+    where a fresh seed per mutation (every latent dimension) would leave it near 0."""
+    target, genome, scale = Genome.face(7).noise, Genome.face(8).noise, 0.6
+    start = ev.dot(genome, target)
+    for generation in range(8):
+        mutants = [genome] + [ev.mutate_noise(genome, 100 * generation + i, scale) for i in range(8)]
+        genome = max(mutants, key=lambda m: ev.dot(m, target))
+        scale = ev.next_scale(scale, rejected=False)
+    assert ev.dot(genome, target) > max(0.9, start + 0.3)
 
 
 def test_scale_shrinks_each_generation_and_widens_on_rejection() -> None:
