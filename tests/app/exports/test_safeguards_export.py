@@ -93,7 +93,7 @@ def test_export_needs_a_purpose_and_refuses_face_recognition(client: TestClient,
     assert manifest["purpose"] == "face-recognition"
     assert manifest["face_recognition_enabled"]["reason"] == "court order 12/2026"
     trail = ok(client.get(f"/api/audit?case_id={ids['case_id']}", headers=admin))
-    exports = [e for e in trail if e["action"] == "case.export"]
+    exports = sorted((e for e in trail if e["action"] == "case.export"), key=lambda e: int(e["id"]))  # newest first
     assert [(e["outcome"], e["details"]["purpose"]) for e in exports] == [
         ("refused", "face-recognition"), ("success", "face-recognition")]
 
