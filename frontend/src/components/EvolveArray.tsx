@@ -10,7 +10,7 @@ const GAP = 10;
 const CHROME = 12;
 
 /** Side of a face so 3×3 fit the space left below the grid's top on a laptop; on a phone the width decides. */
-function useCellSize(): [(el: HTMLElement | null) => void, number | null] {
+function useCellSize(paged: boolean): [(el: HTMLElement | null) => void, number | null] {
   const [el, setEl] = useState<HTMLElement | null>(null);
   const [size, setSize] = useState<number | null>(null);
   useEffect(() => {
@@ -19,7 +19,7 @@ function useCellSize(): [(el: HTMLElement | null) => void, number | null] {
       const phone = window.innerWidth < 700;
       const top = el.getBoundingClientRect().top + window.scrollY;
       // Below the grid: the page switcher (when there are two pages) and the frame's padding.
-      const height = window.innerHeight - top - 64;
+      const height = window.innerHeight - top - (paged ? 64 : 24);
       setSize(evolveCellSize(el.clientWidth, height, { gap: GAP, chrome: CHROME, phone }));
     };
     measure();
@@ -30,7 +30,7 @@ function useCellSize(): [(el: HTMLElement | null) => void, number | null] {
       observer?.disconnect();
       window.removeEventListener("resize", measure);
     };
-  }, [el]);
+  }, [el, paged]);
   return [setEl, size];
 }
 
@@ -57,7 +57,7 @@ export function EvolveArray({
   const pages = pageCount(faces.length);
   const shown = pageOf(faces, Math.min(page, pages - 1));
   const offset = Math.min(page, pages - 1) * PAGE_SIZE;
-  const [gridRef, size] = useCellSize();
+  const [gridRef, size] = useCellSize(pages > 1);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

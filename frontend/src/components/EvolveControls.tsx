@@ -8,7 +8,7 @@ import { RatingInput } from "./RatingInput";
 export function EvolveSliders({ draft, setDraft }: { draft: EvolveDraft; setDraft: Dispatch<SetStateAction<EvolveDraft>> }) {
   return (
     <fieldset className="evolve-sliders">
-      <legend>Move the whole face</legend>
+      <legend className="sr-only">Move the whole face</legend>
       {SCALES.map((scale) => {
         const { label, low, high } = SCALE_LABELS[scale];
         const id = `evolve-slider-${scale}`;
@@ -104,7 +104,7 @@ export function EvolveControls({
         None of these
       </button>
       <details className="evolve-more" open>
-        <summary>Older, heavier, more distinctive…</summary>
+        <summary>Move the whole face: age, weight…</summary>
         <EvolveSliders draft={draft} setDraft={setDraft} />
       </details>
       {phase && <EvolvePhase phase={draft.phase} onPhase={(p) => setDraft((d) => ({ ...d, phase: p }))} />}
