@@ -45,7 +45,8 @@ def _wait_for_array(page: Any, count: int = 9) -> None:
 
 def _pick(page: Any, face: int, rating: int) -> None:
     _faces(page).nth(face - 1).click()
-    page.get_by_role("radiogroup", name=f"Face {face}: how close?").get_by_role("radio", name=f"Rating {rating} of 10").click()
+    group = page.get_by_role("radiogroup", name=f"Face {face}: how close?")
+    group.get_by_role("radio", name=f"Rating {rating} of 10").click()
 
 
 def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, phone: tuple[Any, list[str]]) -> None:
@@ -59,7 +60,8 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     sign_in(page, path=f"/witness/{session['id']}")
     _wait_for_array(page)
     last = _faces(page).nth(8).bounding_box()
-    assert last and last["y"] + last["height"] <= LAPTOP["height"] and last["x"] + last["width"] <= LAPTOP["width"], last
+    assert last, "the ninth face is on screen"
+    assert last["y"] + last["height"] <= LAPTOP["height"] and last["x"] + last["width"] <= LAPTOP["width"], last
     assert page.evaluate("document.scrollingElement.scrollTop") == 0
     first = _faces(page).nth(0).bounding_box()
     assert first and first["width"] >= 180, first  # large enough to judge a face
@@ -95,7 +97,7 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     tablet.get_by_role("button", name="Show me new faces").click()
     expect(tablet.get_by_role("alert")).to_contain_text("Choose how close face 7 is")
     tablet.get_by_role("radiogroup", name="Face 7: how close?").get_by_role("radio", name="Rating 3 of 10").click()
-    _faces(tablet).nth(8).click()
+    _faces(tablet).nth(8).click(force=True)  # a fourth: marked unavailable, the tap changes nothing
     expect(_faces(tablet).nth(8)).to_have_attribute("aria-selected", "false")
     age = tablet.get_by_label(re.compile("^Age"))
     age.focus()
@@ -144,13 +146,31 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     expect(lineage).to_contain_text("None of these")
     expect(lineage).to_contain_text("Picked #2 (9/10), #5 (6/10)")
     shot(page, "9-evolve-05-artist-lineage")
+
+    # The artist's evolve panel: two faces of the last array, rated, blended half-way.
+    panel = page.get_by_role("form", name="Evolve")
+    breed = panel.get_by_role("listbox", name="Faces to breed").get_by_role("option")
+    expect(breed).to_have_count(9)
+    breed.nth(0).click()
+    breed.nth(3).click()
+    panel.get_by_role("radiogroup", name="Face #1: likeness (0–10)").get_by_role("radio", name="Rating 7 of 10").click()
+    panel.get_by_role("radiogroup", name="Face #4: likeness (0–10)").get_by_role("radio", name="Rating 4 of 10").click()
+    panel.get_by_label("Next array").select_option("blend")
+    expect(panel.get_by_label(re.compile("^Blend weight: 0.50"))).to_be_visible()
+    assert_all_labelled(page)
+    shot(page, "9-evolve-06-artist-blend")
+    panel.get_by_role("button", name="Draw next array").click()
+    s = api.wait_round(session["id"], 5)
+    gen4 = sorted(rounds[3]["candidates"], key=lambda c: c["index"])
+    assert s["rounds"][4]["evolve_choice"]["blend"] == {"a": gen4[0]["id"], "b": gen4[3]["id"], "weight": 0.5}
+    assert s["rounds"][4]["settings"]["evolve"]["phase"] == "internal"
     final = sorted(rounds[3]["candidates"], key=lambda c: c["index"])[0]
     # The approve dialog on main sends no statement/confidence yet (ui-safeguards adds them): approve through the API.
     api.post(f"/api/sessions/{session['id']}/approve", {"candidate_id": final["id"], "confidence": 7,
                                                           "statement": "The second one, that is him."})
     expect(tablet.get_by_role("heading", name="Thank you")).to_be_visible(timeout=15_000)
     expect(tablet.get_by_role("img")).to_have_count(0)
-    shot(tablet, "9-evolve-06-phone-thanks")
+    shot(tablet, "9-evolve-07-phone-thanks")
     shown = {e["entity_id"] for e in api.get("/api/audit", params={"case_id": ids["case_id"]})
              if e["action"] == "candidate.shown"}
     assert {c["id"] for r in rounds for c in r["candidates"]} <= shown

@@ -20,8 +20,8 @@ export type Phase = "internal" | "external";
 export const SCALE_LABELS: Record<Scale, { label: string; low: string; high: string }> = {
   age: { label: "Age", low: "younger", high: "older" },
   weight: { label: "Weight", low: "thinner", high: "heavier" },
-  masculinity: { label: "Masculinity", low: "more feminine", high: "more masculine" },
-  distinctiveness: { label: "Distinctiveness", low: "more average", high: "more distinctive" },
+  masculinity: { label: "Masculinity", low: "feminine", high: "masculine" },
+  distinctiveness: { label: "Distinctiveness", low: "average", high: "distinctive" },
 };
 
 export interface EvolvePick {
