@@ -32,7 +32,8 @@ function Harness({ count = 9, phase = false, onSend = () => {} }: { count?: numb
 
 const options = () => within(screen.getByRole("listbox", { name: "Faces" })).getAllByRole("option");
 
-describe("<EvolveArray> with <EvolveControls>", () => {
+// Many renders per test: room for a loaded machine.
+describe("<EvolveArray> with <EvolveControls>", { timeout: 20_000 }, () => {
   it("picks up to three by tap, each rated, and sends them", () => {
     const onSend = vi.fn();
     render(<Harness onSend={onSend} />);
