@@ -37,7 +37,7 @@ def _faces(page: Any) -> Any:
 
 
 def _wait_for_array(page: Any, count: int = 9) -> None:
-    expect(page.get_by_role("heading", name=QUESTION)).to_be_visible(timeout=240_000)
+    expect(page.get_by_role("heading", name=QUESTION)).to_be_visible(timeout=420_000)
     expect(_faces(page)).to_have_count(count)
     for i in range(count):
         expect(page.get_by_role("img", name=f"Face {i + 1}", exact=True)).to_have_js_property("complete", True)
@@ -53,7 +53,7 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     ids = api.case_with_description(unique("EVO"))
     session = api.post("/api/sessions", {"witness_id": ids["witness_id"], "description_id": ids["description_id"],
                                          "model": "evolve", "candidates": 9, "rounds": 5, **FAST})
-    api.wait_round(session["id"], 1)
+    api.wait_round(session["id"], 1, timeout=420)
 
     # The room's screen at a laptop's size: the whole 3x3 array without scrolling.
     page.set_viewport_size(LAPTOP)
@@ -108,21 +108,21 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     shot(tablet, "9-evolve-03-phone-picks", full_page=True)
     tablet.get_by_role("button", name="Show me new faces").click()
     expect(tablet.get_by_role("heading", name="Drawing new faces…")).to_be_visible()
-    api.wait_round(session["id"], 2)
+    api.wait_round(session["id"], 2, timeout=420)
     _wait_for_array(tablet)
 
     # Generation 3: none of these.
     tablet.get_by_role("button", name="None of these").click()
     expect(tablet.get_by_text("None of these faces.")).to_be_visible()
     tablet.get_by_role("button", name="Show me new faces").click()
-    api.wait_round(session["id"], 3)
+    api.wait_round(session["id"], 3, timeout=420)
     _wait_for_array(tablet)
 
     # Generation 4: two picks.
     _pick(tablet, 2, 9)
     _pick(tablet, 5, 6)
     tablet.get_by_role("button", name="Show me new faces").click()
-    s = api.wait_round(session["id"], 4)
+    s = api.wait_round(session["id"], 4, timeout=420)
     _wait_for_array(tablet)
     shot(tablet, "9-evolve-04-phone-generation-4")
 
@@ -160,7 +160,7 @@ def test_evolve_three_generations_on_a_phone_then_approve(page: Any, api: Api, p
     assert_all_labelled(page)
     shot(page, "9-evolve-06-artist-blend")
     panel.get_by_role("button", name="Draw next array").click()
-    s = api.wait_round(session["id"], 5)
+    s = api.wait_round(session["id"], 5, timeout=420)
     gen4 = sorted(rounds[3]["candidates"], key=lambda c: c["index"])
     assert s["rounds"][4]["evolve_choice"]["blend"] == {"a": gen4[0]["id"], "b": gen4[3]["id"], "weight": 0.5}
     assert s["rounds"][4]["settings"]["evolve"]["phase"] == "internal"
