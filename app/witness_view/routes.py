@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.cases.models import Case
 from app.errors import ForbiddenError, NotFoundError, UnauthorizedError
@@ -23,11 +23,12 @@ from app.security.ratelimit import WITNESS, limiter
 from app.sessions import exposure
 from app.sessions import service as sessions
 from app.sessions.models import Candidate, Round, SketchSession
-from app.sessions.schemas import Region, RoundCreate, SessionStatus
+from app.sessions.schemas import Pick, Region, RoundCreate, Scale, SessionStatus, SliderValue
 from app.users.deps import CSRF_HEADER, SAFE_METHODS, CurrentActor, Db, client_address
 from app.witness_view import service
 from app.witness_view.models import WitnessLink
-from common.spec import JobStatus
+from common.evolution import MAX_PICKS
+from common.spec import JobStatus, Strategy
 
 router = APIRouter(prefix="/api", tags=["witness"])
 WITNESS_COOKIE = "likeness_witness"
@@ -60,6 +61,7 @@ class WitnessCandidate(BaseModel):
 class WitnessRound(BaseModel):
     index: int
     status: JobStatus
+    model: Strategy = Field(description="evolve: the screen shows an array to pick several faces from")
     step: int
     total_steps: int
     candidates: list[WitnessCandidate]
@@ -75,12 +77,25 @@ class WitnessView(BaseModel):
 
 
 class WitnessPick(BaseModel):
+    """One face (`candidate_id`), or in an evolve session several (`picks`) or none of them (`reject_all`)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    candidate_id: uuid.UUID
+    candidate_id: uuid.UUID | None = None
     rating: int | None = Field(default=None, ge=0, le=10)
     feedback: str = Field(default="", max_length=100_000)
     region: Region | None = Field(default=None, description="the part of the face most wrong")
+    # Model evolve only, as in the artist's round body (docs/evolve.md).
+    picks: list[Pick] | None = Field(default=None, max_length=MAX_PICKS, description="several faces, each rated")
+    reject_all: bool = Field(default=False, description="none of these")
+    sliders: dict[Scale, SliderValue] | None = Field(default=None, description="age, weight, masculinity, "
+                                                                                "distinctiveness: -1..1 each")
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> WitnessPick:
+        if sum((self.candidate_id is not None, self.picks is not None, self.reject_all)) != 1:
+            raise ValueError("send exactly one of candidate_id, picks or reject_all")
+        return self
 
 
 class LinkSummary(BaseModel):
@@ -140,7 +155,8 @@ def _view(session: SketchSession, link: WitnessLink, ended: bool = False) -> Wit
     if ended:
         return WitnessView(session_id=session.id, status=session.status, expires_at=link.expires_at,
                            csrf_token=link.csrf_token, rounds=[], ended=True)
-    rounds = [WitnessRound(index=r.index, status=r.job.status, step=r.job.step, total_steps=r.job.total_steps,
+    rounds = [WitnessRound(index=r.index, status=r.job.status, model=r.model, step=r.job.step,
+                           total_steps=r.job.total_steps,
                            candidates=[WitnessCandidate(id=c.id, index=c.index,
                                                         image_url=f"/api/witness/images/{c.id}")
                                        for c in r.candidates])
@@ -210,8 +226,11 @@ def shown(body: ShownIn, request: Request, db: Db, link: Link) -> None:
 @router.post("/witness/rounds", response_model=WitnessView, status_code=201)
 def pick(body: WitnessPick, request: Request, db: Db, link: Link) -> WitnessView:
     session = _open_session(db, link)
-    _candidate(db, session, body.candidate_id)
-    data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback, region=body.region)
+    for candidate_id in [body.candidate_id] if body.candidate_id else [p.candidate_id for p in body.picks or []]:
+        _candidate(db, session, candidate_id)
+    # The evolve-only fields are checked against the session's model by add_round (a 422 for another model).
+    data = RoundCreate(candidate_id=body.candidate_id, rating=body.rating, feedback=body.feedback, region=body.region,
+                       picks=body.picks, reject_all=body.reject_all, sliders=body.sliders)
     limits.admit(db, request.state.actor)  # the queue's depth; the session's settings were admitted already
     sessions.add_round(db, request.state.actor, session, data)
     return _view(_session(db, link), link)

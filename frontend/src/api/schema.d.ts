@@ -2580,18 +2580,23 @@ export interface components {
              */
             warning?: string | null;
         };
-        /** WitnessPick */
+        /**
+         * WitnessPick
+         * @description One face (`candidate_id`), or in an evolve session several (`picks`) or none of them (`reject_all`).
+         */
         WitnessPick: {
-            /**
-             * Candidate Id
-             * Format: uuid
-             */
-            candidate_id: string;
+            /** Candidate Id */
+            candidate_id?: string | null;
             /**
              * Feedback
              * @default
              */
             feedback?: string;
+            /**
+             * Picks
+             * @description several faces, each rated
+             */
+            picks?: components["schemas"]["Pick"][] | null;
             /** Rating */
             rating?: number | null;
             /**
@@ -2599,6 +2604,19 @@ export interface components {
              * @description the part of the face most wrong
              */
             region?: ("eyes" | "eyebrows" | "nose" | "mouth" | "jaw" | "hair" | "ears") | null;
+            /**
+             * Reject All
+             * @description none of these
+             * @default false
+             */
+            reject_all?: boolean;
+            /**
+             * Sliders
+             * @description age, weight, masculinity, distinctiveness: -1..1 each
+             */
+            sliders?: {
+                [key: string]: number;
+            } | null;
         };
         /** WitnessRound */
         WitnessRound: {
@@ -2606,6 +2624,8 @@ export interface components {
             candidates: components["schemas"]["WitnessCandidate"][];
             /** Index */
             index: number;
+            /** @description evolve: the screen shows an array to pick several faces from */
+            model: components["schemas"]["Strategy"];
             status: components["schemas"]["JobStatus"];
             /** Step */
             step: number;

@@ -5,6 +5,8 @@ import { busyRound, checkWitnessChoice, EMPTY_WITNESS_DRAFT, sortedFaces, witnes
 import { WitnessFrame } from "./WitnessFrame";
 import { WitnessChoiceForm, WitnessFaces } from "./WitnessChoice";
 import { WitnessDrawing, WitnessThanks, WitnessWaiting } from "./WitnessMessage";
+import { EvolveWitness } from "./EvolveWitness";
+import { isEvolve, type EvolveDraft } from "../lib/evolve";
 
 /** What the witness screen needs from either source: the artist's session or a witness link's view. */
 export interface WitnessScreenView {
@@ -28,6 +30,8 @@ export function WitnessScreen({
   regions,
   markShown,
   send,
+  sendEvolve,
+  evolvePhase = false,
 }: {
   view: WitnessScreenView | null;
   fallback: ReactNode;
@@ -42,6 +46,10 @@ export function WitnessScreen({
   markShown: ((candidateId: string) => Promise<unknown>) | null;
   /** Starts the next round from the witness's choice. */
   send: (draft: WitnessDraft) => Promise<unknown>;
+  /** Model evolve: starts the next array from the witness's picks (or none of these). */
+  sendEvolve?: (draft: EvolveDraft) => Promise<unknown>;
+  /** Model evolve: offer the phase (internal / external features). */
+  evolvePhase?: boolean;
 }) {
   const screen = view ? witnessScreen(view.status, view.rounds) : null;
   const shown = screen?.kind === "choose" ? screen.round : undefined;
@@ -87,6 +95,8 @@ export function WitnessScreen({
     body = <WitnessDrawing progress={progress ?? { status: r.status, step: r.step ?? 0, total_steps: r.total_steps ?? 0 }} />;
   } else if (screen.kind === "waiting") {
     body = <WitnessWaiting failed={screen.failed} />;
+  } else if (shown && sendEvolve && isEvolve(shown.model)) {
+    body = <EvolveWitness roundIndex={shown.index} faces={faces} draftKey={draftKey} busy={busy} phase={evolvePhase} send={sendEvolve} />;
   } else {
     const chosen = faces.findIndex((f) => f.id === draft.pickedId);
     body = (

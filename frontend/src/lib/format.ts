@@ -51,10 +51,11 @@ export function shortId(id: string | null | undefined): string {
 }
 
 /** "img2img" → "Img2Img (refine the pick)" and friends, for the model picker. */
-export const MODEL_CHOICES: { id: "img2img" | "clip-fusion" | "clip-lora"; label: string; hint: string }[] = [
+export const MODEL_CHOICES: { id: "img2img" | "clip-fusion" | "clip-lora" | "evolve"; label: string; hint: string }[] = [
   { id: "img2img", label: "Image-to-image", hint: "Model 1: redraws the pick with the updated prompt (strength 0.3)." },
   { id: "clip-fusion", label: "CLIP fusion", hint: "Model 2: blends the words and the pick's CLIP image embedding." },
   { id: "clip-lora", label: "CLIP fusion + LoRA", hint: "Model 3: CLIP fusion with the LoRA-tuned CLIP encoder." },
+  { id: "evolve", label: "Evolve (arrays)", hint: "Arrays of 9–18 faces; the witness picks and rates up to three, bred into the next array." },
 ];
 
 export function modelLabel(id: string | null | undefined): string {

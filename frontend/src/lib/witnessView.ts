@@ -17,6 +17,8 @@ export interface WitnessRoundLike {
   status: JobStatus;
   step?: number;
   total_steps?: number;
+  /** The round's model: `evolve` shows an array to pick several from. */
+  model?: string;
   candidates: WitnessFaceLike[];
 }
 

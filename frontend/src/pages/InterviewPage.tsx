@@ -13,6 +13,7 @@ import { referenceProblem } from "../lib/reference";
 import { attributesEqual, cleanAttributes } from "../lib/attributes";
 import { isCrossWitnessError } from "../lib/safeguards";
 import { formatDateTime, plural } from "../lib/format";
+import { DEFAULT_ARRAY, MAX_ARRAY } from "../lib/evolve";
 
 function LockIcon() {
   return (
@@ -269,6 +270,8 @@ function VersionHistory({ versions }: { versions: Description[] }) {
 
 interface SessionSettings {
   description_id: string;
+  /** "" = the default (image-to-image); "evolve" draws arrays. */
+  model?: string;
   candidates: number;
   rounds: number;
   steps: string;
@@ -289,6 +292,7 @@ function StartSession({ witness }: { witness: Witness }) {
     seed: "",
     size: "",
   });
+  const maxFaces = s.model === "evolve" ? MAX_ARRAY : 8;
   const descriptionId = s.description_id && versions.some((v) => v.id === s.description_id) ? s.description_id : versions[0]?.id ?? "";
   // A file can't live in a draft: it is chosen again after a reload.
   const [reference, setReference] = useState<File | null>(null);
@@ -310,8 +314,9 @@ function StartSession({ witness }: { witness: Witness }) {
     const session = await api.createSession({
       witness_id: witness.id,
       description_id: descriptionId,
-      candidates: s.candidates,
+      candidates: Math.min(s.candidates, maxFaces),
       rounds: s.rounds,
+      model: s.model === "evolve" ? "evolve" : undefined,
       steps: s.steps ? Number(s.steps) : undefined,
       guidance: s.guidance ? Number(s.guidance) : undefined,
       seed: s.seed ? Number(s.seed) : undefined,
@@ -353,8 +358,20 @@ function StartSession({ witness }: { witness: Witness }) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="start-candidates">Candidates per round</label>
-          <input id="start-candidates" type="number" min={1} max={8} value={s.candidates} onChange={(e) => setS((x) => ({ ...x, candidates: Math.max(1, Math.min(8, Number(e.target.value) || 1)) }))} />
+          <label htmlFor="start-model">Model</label>
+          <select
+            id="start-model"
+            value={s.model ?? ""}
+            onChange={(e) => setS((x) => ({ ...x, model: e.target.value, candidates: e.target.value === "evolve" ? DEFAULT_ARRAY : Math.min(x.candidates, 8) }))}
+          >
+            <option value="">Image-to-image (refine one face)</option>
+            <option value="evolve">Evolve (arrays of faces)</option>
+          </select>
+          {s.model === "evolve" && <span className="field-hint">The witness picks and rates up to three faces of each array; internal features evolve first.</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="start-candidates">{s.model === "evolve" ? `Array size (up to ${MAX_ARRAY})` : "Candidates per round"}</label>
+          <input id="start-candidates" type="number" min={1} max={maxFaces} value={s.candidates} onChange={(e) => setS((x) => ({ ...x, candidates: Math.max(1, Math.min(maxFaces, Number(e.target.value) || 1)) }))} />
         </div>
         <div className="field">
           <label htmlFor="start-rounds">Planned rounds</label>

@@ -19,6 +19,8 @@ import { ApproveDialog, MaskDialog, ShortcutHelpDialog } from "./session/Session
 import { NoticeToast, SessionHeader } from "./session/SessionHeader";
 import { SessionHistory } from "./session/SessionHistory";
 import { keepSettings, roundInput, useRefineDraft } from "./session/useRefineDraft";
+import { EvolveRefine } from "./session/EvolveRefine";
+import { isEvolve } from "../lib/evolve";
 import { useRoundNotice } from "./session/useRoundNotice";
 import { useSessionShortcuts } from "./session/useSessionShortcuts";
 import { useViewedRound } from "./session/useViewedRound";
@@ -115,6 +117,9 @@ function SessionWorkspace({
   const [capRefused, setCapRefused] = useState(false);
 
   const picked: CandidateRef | undefined = refine.pickedId ? byId.get(refine.pickedId) : undefined;
+  // Model evolve: its own panel (several rated picks), unless the artist leaves it for another model.
+  const [evolvePanel, setEvolvePanel] = useDraftState<boolean | null>(`evolve-panel:${session.id}`, null);
+  const showEvolve = isEvolve(refine.model) || (isEvolve(latest?.model) && evolvePanel !== false);
   const compareItems = compareIds.map((id) => byId.get(id)).filter((x): x is CandidateRef => !!x);
 
   const pick = useCallback(
@@ -245,6 +250,27 @@ function SessionWorkspace({
         <aside className="session-refine" aria-labelledby="refine-title">
           {approved ? (
             <FinalPanel session={session} final={session.final_candidate_id ? byId.get(session.final_candidate_id) : undefined} />
+          ) : showEvolve ? (
+            <>
+              <EvolveRefine
+                sessionId={session.id}
+                viewed={viewed}
+                running={running}
+                onStarted={(updated) => {
+                  startedHereRef.current = latestRound(updated.rounds)?.index ?? null;
+                  setSession(updated);
+                  setChosenRound(null);
+                  setNotice(`Round ${latestRound(updated.rounds)?.index ?? ""} queued: the next array.`);
+                }}
+                onLeave={() => {
+                  setEvolvePanel(false);
+                  setRefine((r) => ({ ...r, model: isEvolve(r.model) ? "img2img" : r.model }));
+                }}
+              />
+              <button type="button" className="btn btn-block" disabled={!picked || approve.pending} onClick={() => setDialog("approve")}>
+                Approve as final composite…
+              </button>
+            </>
           ) : (
             <RefinePanel
               refine={refine}

@@ -18,6 +18,7 @@ function view(over: Partial<WitnessView> = {}): WitnessView {
       {
         index: 1,
         status: "succeeded",
+        model: "img2img",
         step: 4,
         total_steps: 4,
         candidates: [0, 1, 2, 3].map((i) => ({ id: `c${i}`, index: i, image_url: `/api/witness/images/c${i}` })),
@@ -55,7 +56,7 @@ describe("<WitnessLinkPage>", () => {
       if (url === "/api/witness/exchange") return { status: 200, body: view() };
       if (url === "/api/witness/shown") return { status: 204 };
       if (url === "/api/witness/rounds") {
-        const r2 = { index: 2, status: "queued" as const, step: 0, total_steps: 4, candidates: [] };
+        const r2 = { index: 2, status: "queued" as const, model: "img2img" as const, step: 0, total_steps: 4, candidates: [] };
         return { status: 201, body: view({ rounds: [...view().rounds, r2] }) };
       }
       return { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };

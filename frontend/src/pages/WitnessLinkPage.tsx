@@ -6,6 +6,7 @@ import { WitnessMessage } from "../components/WitnessMessage";
 import { WitnessScreen } from "../components/WitnessScreen";
 import { LINK_ENDED, SESSION_ENDED, takeLinkToken } from "../lib/witnessLink";
 import { witnessPollMs } from "../lib/witnessView";
+import { witnessEvolveBody } from "../lib/evolve";
 
 type Phase = { kind: "opening" } | { kind: "open"; view: WitnessView } | { kind: "ended" } | { kind: "failed"; error: ApiError };
 
@@ -161,6 +162,15 @@ export function WitnessLinkPage() {
         try {
           const next = await witnessApi.pick(csrf, { candidate_id: draft.pickedId, rating: draft.rating, feedback: draft.feedback.trim() });
           setPhase({ kind: "open", view: next });
+        } catch (err) {
+          if (isEnded(err)) setPhase({ kind: "ended" });
+          throw err;
+        }
+      }}
+      sendEvolve={async (draft) => {
+        if (!csrf) return;
+        try {
+          setPhase({ kind: "open", view: await witnessApi.pick(csrf, witnessEvolveBody(draft)) });
         } catch (err) {
           if (isEnded(err)) setPhase({ kind: "ended" });
           throw err;

@@ -5,6 +5,7 @@ import { useJobProgress } from "../jobProgress";
 import { ErrorNotice, Loading } from "../components/ui";
 import { WitnessScreen } from "../components/WitnessScreen";
 import { busyRound, witnessScreen } from "../lib/witnessView";
+import { evolveRoundBody } from "../lib/evolve";
 
 /**
  * The screen turned toward the witness in the interview room (the artist is
@@ -39,6 +40,11 @@ export function WitnessPage() {
           region: draft.region || undefined,
         });
         session.setData(updated);
+      }}
+      evolvePhase
+      sendEvolve={async (draft) => {
+        if (!s) return;
+        session.setData(await api.nextRound(s.id, evolveRoundBody(draft, { phase: true })));
       }}
     />
   );
