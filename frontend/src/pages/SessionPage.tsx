@@ -142,7 +142,7 @@ function SessionWorkspace({
         const upload = await api.uploadMask(session.case_id, new Blob([mask.toPng()], { type: "image/png" }));
         maskUploadId = upload.id;
       }
-      const updated = await api.nextRound(session.id, roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId));
+      const updated = await api.nextRound(session.id, roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId, session.working));
       startedHereRef.current = latestRound(updated.rounds)?.index ?? null;
       setSession(updated);
       setRefine(keepSettings);
@@ -222,6 +222,9 @@ function SessionWorkspace({
             <FinalPanel caseId={session.case_id} final={session.final_candidate_id ? byId.get(session.final_candidate_id) : undefined} />
           ) : (
             <RefinePanel
+              sessionId={session.id}
+              working={session.working}
+              nextIndex={(latest?.index ?? 0) + 1}
               refine={refine}
               setRefine={setRefine}
               picked={picked}

@@ -8,10 +8,15 @@ import type { EngineInForce } from "../../lib/engine";
 import type { MaskCanvas } from "../../lib/mask";
 import { candidateLabel, type CandidateRef } from "../../lib/roundTree";
 import { NextRoundFields } from "./NextRoundFields";
+import { RefineWorking } from "./RefineWorking";
 import type { RefineDraft } from "./useRefineDraft";
+import type { Working } from "../../lib/working";
 
 /** The right column while the session is open: the pick, how close it is, what should change, and the engine for the next round. */
 export function RefinePanel({
+  sessionId,
+  working,
+  nextIndex,
   refine,
   setRefine,
   picked,
@@ -32,6 +37,10 @@ export function RefinePanel({
   onApprove,
   approvePending,
 }: {
+  sessionId: string;
+  /** The session's working description (null on sessions from before it existed). */
+  working?: Working | null;
+  nextIndex: number;
   refine: RefineDraft;
   setRefine: Dispatch<SetStateAction<RefineDraft>>;
   picked: CandidateRef | undefined;
@@ -86,7 +95,9 @@ export function RefinePanel({
           placeholder="e.g. nose wider, eyes further apart, hair shorter at the sides"
           onChange={(e) => setRefine((r) => ({ ...r, feedback: e.target.value }))}
         />
+        <span className="field-hint">The witness's words, kept exactly as typed. What the next round draws is the working description below.</span>
       </div>
+      <RefineWorking sessionId={sessionId} current={working} refine={refine} setRefine={setRefine} viewed={viewed} nextIndex={nextIndex} />
       <div className="field">
         <span className="field-label">Region to change</span>
         <RegionPicker value={mask ? "" : refine.region} disabled={!!mask} onChange={(region) => setRefine((r) => ({ ...r, region }))} />

@@ -1,5 +1,6 @@
 import type { Round } from "../../api";
 import { RoundTree } from "../../components/RoundTree";
+import { RoundWords } from "../../components/RoundWords";
 import { candidateLabel, lineage, type CandidateRef } from "../../lib/roundTree";
 
 /** The left column: every round as a tree, and the ancestry of the current pick. */
@@ -22,6 +23,7 @@ export function SessionHistory({
         Rounds
       </h2>
       <RoundTree rounds={rounds} selectedIndex={selectedIndex} onSelect={onSelect} finalId={finalId} />
+      <RoundWords rounds={rounds} openIndex={selectedIndex} />
       {picked && (
         <div className="lineage">
           <h3 className="subhead">Lineage of the pick</h3>
