@@ -27,16 +27,24 @@ export function RoundWords({ rounds, openIndex }: { rounds: Round[]; openIndex: 
               {accepted.length === 0 && lines.length === 0 ? (
                 <p className="muted">No change to the working description.</p>
               ) : (
-                <ul className="words-interpretation">
-                  {accepted.map((s, i) => (
-                    <li key={`a${i}`}>Accepted: {suggestionText(s)}</li>
-                  ))}
-                  {lines.map((l, i) => (
-                    <li key={`d${i}`} className={`diff-${l.op}`}>
-                      {l.text}
-                    </li>
-                  ))}
-                </ul>
+                <>
+                  {accepted.length > 0 && (
+                    <ul className="words-interpretation" aria-label={`Suggestions accepted in round ${r.index}`}>
+                      {accepted.map((s, i) => (
+                        <li key={i}>Accepted: {suggestionText(s)}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {lines.length > 0 && (
+                    <ul className="words-interpretation" aria-label={`Changes to the working description in round ${r.index}`}>
+                      {lines.map((l, i) => (
+                        <li key={i} className={`diff-${l.op}`}>
+                          {l.text}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </>
               )}
             </div>
           </details>

@@ -58,8 +58,9 @@ export function WorkingDescription({
   return (
     <section className="working" aria-labelledby="working-title" data-testid="working-description">
       <h3 id="working-title" className="subhead">
-        Working description <span className="muted small">(your interpretation: what the next round draws)</span>
+        Working description
       </h3>
+      <p className="field-hint">Your interpretation: the next round is drawn from this, not from the words.</p>
       <KindLegend />
       <ClauseList
         clauses={shown.clauses ?? []}
@@ -90,7 +91,7 @@ export function WorkingDescription({
       <AddClause onAdd={(text, kind) => onEdits({ ...edits, base: addClause(edits.base, text, kind, round) })} />
       <details className="working-attributes">
         <summary>
-          Attributes <span className="muted small">({attrs.given} described, {attrs.notSeen} not seen, {attrs.unsure} unsure)</span>
+          Attributes <span className="muted small">({attrs.given} described)</span>
         </summary>
         <AttributesForm
           value={shown.attributes ?? {}}

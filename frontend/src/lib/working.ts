@@ -26,9 +26,9 @@ export interface KindInfo {
 const DRAW: KindInfo = { kind: "draw", label: "Draw", effect: "drawn" };
 export const KINDS: KindInfo[] = [
   DRAW,
-  { kind: "absent", label: "Absent", effect: "not there: kept out of the drawing" },
-  { kind: "unknown", label: "Not seen", effect: "not seen or not remembered: never drawn" },
-  { kind: "uncertain", label: "Unsure", effect: "hedged: drawn only if you tick “draw it”" },
+  { kind: "absent", label: "Absent", effect: "kept out" },
+  { kind: "unknown", label: "Not seen", effect: "never drawn" },
+  { kind: "uncertain", label: "Unsure", effect: "drawn only if ticked" },
 ];
 
 export function kindInfo(kind: ClauseKind | undefined): KindInfo {

@@ -46,7 +46,7 @@ export function RefineWorking({
     <>
       {feedbackClauses.length > 0 && (
         <div className="feedback-read">
-          <span className="field-hint">How the words read (the words themselves are kept as said):</span>
+          <span className="field-hint">How the words read:</span>
           <ClauseKinds clauses={feedbackClauses} label="The feedback's clauses and their kinds" />
         </div>
       )}
