@@ -79,6 +79,10 @@ def test_feedback_suggestions_working_description_next_round(page: Any, api: Api
     expect(changes).to_contain_text("Nose: crooked → wide crooked")
     expect(changes).to_contain_text("Struck “thin face”")
     expect(feedback).to_have_value(FEEDBACK)  # the witness's words, untouched
+    working.get_by_text("Prompt for the next round").click()
+    next_prompt = page.get_by_test_id("next-prompt")
+    expect(next_prompt).to_contain_text("wide crooked nose")
+    expect(next_prompt).not_to_contain_text("thin face")
     assert_all_labelled(page)
     shot(page, f"10-working-03-edited-{tag}")
     draw = page.get_by_role("button", name="Draw next round")

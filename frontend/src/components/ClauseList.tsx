@@ -59,12 +59,13 @@ export function ClauseList({
             <div className="clause-main">
               <span className={`kind-tag kind-${info.kind}`}>{info.label}</span>
               <span className="clause-text">{c.text}</span>
+            </div>
+            <div className="clause-foot">
               <span className="clause-meta muted small">
                 {c.source === "artist" ? "artist" : c.source === "feedback" ? `feedback${c.round ? `, round ${c.round}` : ""}` : "description"}
                 {suggested?.has(key) ? " · suggested" : ""}
                 {drawn ? "" : " · not drawn"}
               </span>
-            </div>
             <div className="clause-tools">
               <label className="sr-only" htmlFor={`kind-${key}`}>
                 Kind of “{c.text}”
@@ -85,6 +86,7 @@ export function ClauseList({
               <button type="button" className="btn btn-small btn-quiet" onClick={() => onStrike(key)} aria-label={`Strike “${c.text}”`}>
                 Strike
               </button>
+            </div>
             </div>
           </li>
         );

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { AttributesForm } from "./AttributesForm";
+import { NextPrompt } from "./NextPrompt";
 import { ClauseList, KindLegend } from "./ClauseList";
 import { summarize } from "../lib/attributes";
 import {
@@ -102,6 +103,7 @@ export function WorkingDescription({
           }}
         />
       </details>
+      <NextPrompt working={shown} />
       <div className="working-diff small" aria-live="polite" data-testid="working-changes">
         {isEmptyDiff(change) ? (
           <span className="muted">No changes to the working description yet.</span>

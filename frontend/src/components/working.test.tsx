@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { useState } from "react";
-import type { Round } from "../api";
+import { api, type PromptPreview, type Round } from "../api";
+import { NextPrompt } from "./NextPrompt";
 import { ClauseKinds, ClauseList } from "./ClauseList";
 import { RoundWords } from "./RoundWords";
 import { Suggestions } from "./Suggestions";
@@ -122,5 +123,21 @@ describe("<RoundWords>", () => {
     const diff = within(box).getByRole("list", { name: "Changes to the working description in round 2" });
     expect(diff.textContent).toContain("Struck “thin face”");
     expect(box.textContent?.indexOf("Witness said")).toBeLessThan(box.textContent?.indexOf("Artist's interpretation") ?? -1);
+  });
+});
+
+describe("<NextPrompt>", () => {
+  it("asks the server for the prompt of the working description once opened", async () => {
+    const answer = { prompt: "sketch, male, wide crooked nose", negative_prompt: "glasses", token_count: 9, window: 77, clauses: [] } as unknown as PromptPreview;
+    const spy = vi.spyOn(api, "previewWorking").mockResolvedValue(answer);
+    const { container } = render(<NextPrompt working={W} />);
+    expect(spy).not.toHaveBeenCalled();
+    const details = container.querySelector("details")!;
+    details.open = true;
+    fireEvent(details, new Event("toggle"));
+    await waitFor(() => expect(screen.getByTestId("next-prompt").textContent).toBe("sketch, male, wide crooked nose"));
+    expect(spy.mock.calls[0]?.[0]).toEqual(W);
+    expect(screen.getByText("Kept out: glasses")).toBeTruthy();
+    spy.mockRestore();
   });
 });

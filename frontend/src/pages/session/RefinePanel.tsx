@@ -95,7 +95,7 @@ export function RefinePanel({
           placeholder="e.g. nose wider, eyes further apart, hair shorter at the sides"
           onChange={(e) => setRefine((r) => ({ ...r, feedback: e.target.value }))}
         />
-        <span className="field-hint">The witness's words, kept exactly as typed. What the next round draws is the working description below.</span>
+        <span className="field-hint">Kept exactly as the witness said it. The drawing comes from the working description below.</span>
       </div>
       <RefineWorking sessionId={sessionId} current={working} refine={refine} setRefine={setRefine} viewed={viewed} nextIndex={nextIndex} />
       <div className="field">
