@@ -51,7 +51,7 @@ export function PromptPreview({ text, attributes }: { text: string; attributes: 
       </div>
       {!!preview?.clauses?.length && (
         <div className="preview-clauses" data-testid="preview-clauses">
-          <span className="field-hint">How the description reads, clause by clause (only “Draw” clauses are drawn; the artist can change a kind in the session's working description):</span>
+          <span className="field-hint">How the description reads, clause by clause (“Not seen” and “Unsure” are not drawn; a kind can be changed in the session):</span>
           <ClauseKinds clauses={preview.clauses} label="The description's clauses and their kinds" />
           <KindLegend />
         </div>
