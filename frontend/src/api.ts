@@ -284,6 +284,12 @@ export const api = {
     request<Description>(`/api/witnesses/${enc(witnessId)}/descriptions`, { method: "POST", body: input }),
   previewPrompt: (input: { text: string; attributes: Attributes }, signal?: AbortSignal) =>
     request<PromptPreview>("/api/prompts/preview", { method: "POST", body: input, signal }),
+  /** The prompt a working description builds (the next round's, before it is drawn). */
+  previewWorking: (working: Schemas["Working"], signal?: AbortSignal) =>
+    request<PromptPreview>("/api/prompts/preview", { method: "POST", body: { working }, signal }),
+  /** Suggested edits to the working description from the witness's words; changes nothing. */
+  suggestEdits: (sessionId: string, feedback: string, signal?: AbortSignal) =>
+    request<Schemas["SuggestionsOut"]>(`/api/sessions/${enc(sessionId)}/suggestions`, { method: "POST", body: { feedback }, signal }),
 
   // sessions
   createSession: (input: SessionCreate) => request<Session>("/api/sessions", { method: "POST", body: input }),

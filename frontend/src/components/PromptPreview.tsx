@@ -4,6 +4,7 @@ import { useDebounced } from "../hooks";
 import { cleanAttributes } from "../lib/attributes";
 import { estimateTokens } from "../lib/tokenMeter";
 import { TokenMeter } from "./TokenMeter";
+import { ClauseKinds, KindLegend } from "./ClauseList";
 
 /** The prompt the server will build from this description, live, with its token meter. */
 export function PromptPreview({ text, attributes }: { text: string; attributes: Attributes }) {
@@ -48,6 +49,13 @@ export function PromptPreview({ text, attributes }: { text: string; attributes: 
       <div className="prompt-box" aria-label="Built prompt" data-testid="built-prompt">
         {preview?.prompt ? preview.prompt : <span className="muted">The prompt appears here as you type.</span>}
       </div>
+      {!!preview?.clauses?.length && (
+        <div className="preview-clauses" data-testid="preview-clauses">
+          <span className="field-hint">How the description reads, clause by clause (“Not seen” and “Unsure” are not drawn; a kind can be changed in the session):</span>
+          <ClauseKinds clauses={preview.clauses} label="The description's clauses and their kinds" />
+          <KindLegend />
+        </div>
+      )}
       {preview?.negative_prompt && (
         <details className="prompt-negative">
           <summary>Negative prompt</summary>

@@ -154,7 +154,7 @@ function SessionWorkspace({
         maskUploadId = upload.id;
       }
       const reason = exposureReason.trim();
-      const input = roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId);
+      const input = roundInput(refine, picked.candidate.id, refine.rating, inForce, maskUploadId, session.working);
       const updated = await api.nextRound(session.id, reason ? { ...input, exposure_reason: reason } : input);
       startedHereRef.current = latestRound(updated.rounds)?.index ?? null;
       setSession(updated);
@@ -273,6 +273,9 @@ function SessionWorkspace({
             </>
           ) : (
             <RefinePanel
+              sessionId={session.id}
+              working={session.working}
+              nextIndex={(latest?.index ?? 0) + 1}
               refine={refine}
               setRefine={setRefine}
               picked={picked}

@@ -11,10 +11,15 @@ import { candidateLabel, type CandidateRef } from "../../lib/roundTree";
 import { isCrossWitnessError } from "../../lib/safeguards";
 import { ExposureReasonField } from "./ExposureReasonField";
 import { NextRoundFields } from "./NextRoundFields";
+import { RefineWorking } from "./RefineWorking";
 import type { RefineDraft } from "./useRefineDraft";
+import type { Working } from "../../lib/working";
 
 /** The right column while the session is open: the pick, how close it is, what should change, and the engine for the next round. */
 export function RefinePanel({
+  sessionId,
+  working,
+  nextIndex,
   refine,
   setRefine,
   picked,
@@ -38,6 +43,10 @@ export function RefinePanel({
   exposureReason,
   onExposureReason,
 }: {
+  sessionId: string;
+  /** The session's working description (null on sessions from before it existed). */
+  working?: Working | null;
+  nextIndex: number;
   refine: RefineDraft;
   setRefine: Dispatch<SetStateAction<RefineDraft>>;
   picked: CandidateRef | undefined;
@@ -109,6 +118,7 @@ export function RefinePanel({
           placeholder="e.g. nose wider, eyes further apart, hair shorter at the sides"
           onChange={(e) => setRefine((r) => ({ ...r, feedback: e.target.value }))}
         />
+        <span className="field-hint">Kept exactly as the witness said it. The drawing comes from the working description below.</span>
       </div>
       <div className="refine-actions">
         <button type="submit" className="btn btn-primary btn-block" disabled={nextPending || !picked || !!running}>
@@ -127,6 +137,7 @@ export function RefinePanel({
         />
         {askExposureReason && <ExposureReasonField value={exposureReason} onChange={onExposureReason} />}
       </div>
+      <RefineWorking sessionId={sessionId} current={working} refine={refine} setRefine={setRefine} viewed={viewed} nextIndex={nextIndex} />
       <div className="field">
         <span className="field-label">Region to change</span>
         <RegionPicker value={mask ? "" : refine.region} disabled={!!mask} onChange={(region) => setRefine((r) => ({ ...r, region }))} />

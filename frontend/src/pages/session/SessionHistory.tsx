@@ -1,6 +1,7 @@
 import type { Round } from "../../api";
 import { RoundTree } from "../../components/RoundTree";
 import { Lineage } from "../../components/Lineage";
+import { RoundWords } from "../../components/RoundWords";
 import { candidateLabel, lineage, type CandidateRef } from "../../lib/roundTree";
 
 /** The left column: every round as a tree, and the ancestry of the current pick. */
@@ -24,6 +25,7 @@ export function SessionHistory({
       </h2>
       <RoundTree rounds={rounds} selectedIndex={selectedIndex} onSelect={onSelect} finalId={finalId} />
       <Lineage rounds={rounds} candidateId={picked?.candidate.id ?? null} />
+      <RoundWords rounds={rounds} openIndex={selectedIndex} />
       {picked && (
         <div className="lineage">
           <h3 className="subhead">Lineage of the pick</h3>

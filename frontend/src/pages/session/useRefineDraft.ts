@@ -1,6 +1,8 @@
 import type { AdapterChoice, AdapterSchedule, ModelId, Region, RoundCreate, SketchStyle } from "../../api";
 import { useDraftState } from "../../hooks";
 import { sameAdapters, type EngineInForce } from "../../lib/engine";
+import type { Working, WorkingEdits } from "../../lib/working";
+import { workingInput, type Offered } from "./useWorkingEdits";
 
 /** What the artist is preparing for the next round; kept per session across reloads. */
 export interface RefineDraft {
@@ -22,6 +24,10 @@ export interface RefineDraft {
   style: string;
   styleBlend: string;
   fusionWeight: string;
+  /** The artist's edits to the working description (null: none yet). */
+  working: WorkingEdits | null;
+  /** The suggester's answer for the feedback typed. */
+  offered: Offered | null;
 }
 
 export const EMPTY_REFINE: RefineDraft = {
@@ -41,6 +47,8 @@ export const EMPTY_REFINE: RefineDraft = {
   style: "",
   styleBlend: "",
   fusionWeight: "",
+  working: null,
+  offered: null,
 };
 
 /** A number typed by a person ("0,3" too); blank or not a number: not sent. */
@@ -50,8 +58,17 @@ export function num(value: string): number | undefined {
 }
 
 /** The next round's body from the draft. Engine choices equal to those in force are not sent again. */
-export function roundInput(refine: RefineDraft, candidateId: string, rating: number, inForce: EngineInForce, maskUploadId?: string): RoundCreate {
+export function roundInput(
+  refine: RefineDraft,
+  candidateId: string,
+  rating: number,
+  inForce: EngineInForce,
+  maskUploadId?: string,
+  current?: Working | null,
+): RoundCreate {
   return {
+    // The feedback goes verbatim (evidence); the drawing comes from the working description.
+    ...workingInput(refine, current),
     candidate_id: candidateId,
     rating,
     feedback: refine.feedback.trim(),
