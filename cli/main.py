@@ -13,9 +13,11 @@ from typing import Any
 import click
 
 from cli.bench_witness import witness as bench_witness
+from cli.common import migrate_or_exit as _migrate
+from cli.common import redacted as _redacted
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
-from common.private import private_dir, restrict_umask
+from common.private import restrict_umask
 from common.settings import get_settings
 
 
@@ -28,35 +30,6 @@ def _model_or_exit() -> ModelChoice:
         click.secho("No Stable Diffusion weights found (LIKENESS_MODEL unset): using the tiny random-weight "
                     "model. Images will be noise, not sketches.", fg="yellow", err=True)
     return choice
-
-
-def _migrate() -> None:
-    """Brings the database to the newest migration; a bad setting is named, not traced."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app.migrate import upgrade_head
-
-    settings = get_settings()
-    try:
-        private_dir(settings.resolved_data_dir)
-    except OSError as exc:
-        raise click.ClickException(f"LIKENESS_DATA_DIR={settings.data_dir}: cannot create it ({exc})") from None
-    try:
-        upgrade_head()
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise click.ClickException(
-            f"LIKENESS_DATABASE_URL: cannot migrate {_redacted(settings.resolved_database_url)} "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password, fit for a message or a log."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable URL>"
 
 
 def _broker_or_exit() -> None:

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -57,26 +58,26 @@ def _blob_path(sha256: str) -> Path:
 def beat(model_info: dict[str, object]) -> None:
     values = {"name": worker_name(), "last_seen": utcnow(), "model": model_info}
     with session_factory()() as db:
-        dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
         statement = dialect.insert(WorkerHeartbeat).values(**values)
         db.execute(statement.on_conflict_do_update(index_elements=["name"],
                                                    set_={"last_seen": values["last_seen"], "model": model_info}))
         db.commit()
 
 
-def sweep(publish: object) -> int:
+def sweep(publish: Callable[..., object]) -> int:
     """Publishes again the jobs that lost their message or their worker."""
     with session_factory()() as db:
         requeue_after = timedelta(seconds=get_settings().job_requeue_after_s)
         job_ids = stale_jobs(db, queued_before=utcnow() - requeue_after)
     for job_id, kind in job_ids:
-        publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
+        publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)
     if job_ids:
         log.warning("sweeper re-published %d job(s): %s", len(job_ids), [str(j) for j, _ in job_ids])
     return len(job_ids)
 
 
-def start_background(publish: object) -> None:
+def start_background(publish: Callable[..., object]) -> None:
     """Heartbeat and sweep at start, then every few seconds (at most half a lease)."""
     info = dict(engine().info)
     interval = min(HEARTBEAT_S, get_settings().job_lease_s / 2)

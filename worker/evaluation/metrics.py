@@ -127,7 +127,7 @@ def _orientation_energy(spectrum: np.ndarray, filters: list[np.ndarray], k: floa
     sum_ai_aj = sum(np.sum(spatial[i] * spatial[j]) for i in range(len(spatial)) for j in range(i + 1, len(spatial)))
     tau = math.sqrt(max(2 * noise_power * sum_an2 + 4 * noise_power * sum_ai_aj, 0.0) / 2)
     threshold = (tau * math.sqrt(math.pi / 2) + k * math.sqrt((2 - math.pi / 2) * tau**2)) / 1.7
-    return np.maximum(energy - threshold, 0.0), amplitude
+    return np.maximum(energy - threshold, 0.0), np.asarray(amplitude)
 
 
 def _scharr_magnitude(image: np.ndarray) -> np.ndarray:
