@@ -34,6 +34,7 @@ run: install frontend
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 
 # The frontend's API types from the server's OpenAPI schema (run after changing a route or schema).
 api-types: install

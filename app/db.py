@@ -7,10 +7,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.errors import ConflictError
 from common.private import private_dir, private_file
 from common.settings import get_settings
 
@@ -46,20 +49,29 @@ class Base(DeclarativeBase):
     pass
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+def flush_unique(db: Session, conflict: str) -> None:
+    """Flushes the new rows; one that takes a unique key already held rolls back and answers 409 `conflict`."""
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise ConflictError(conflict) from None
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin).
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    dbapi_connection.isolation_level = None
 
 
-def _sqlite_begin(connection: object) -> None:
+def _sqlite_begin(connection: Connection) -> None:
     # Take the write lock up front: a read-then-write transaction in WAL mode would
     # otherwise fail when another process wrote in between (API and worker share it).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -31,6 +31,7 @@ from app.security.proxies import TrustedProxies
 from app.security.ratelimit import RateLimitedError
 from app.security.servererrors import ServerErrors
 from app.sessions import routes as session_routes
+from app.training import routes as training_routes
 from app.users import routes as user_routes
 from app.witness_view import routes as witness_view_routes
 from app.witnesses import routes as witness_routes
@@ -114,7 +115,7 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxies)  # outermost: every layer below sees the real client and scheme
     for module in (health_routes, user_routes, case_routes, witness_routes, session_routes, job_routes,
                    image_routes, audit_routes, export_routes, witness_view_routes, registry_routes,
-                   dataset_routes, observability_routes):
+                   dataset_routes, training_routes, observability_routes):
         app.include_router(module.router)
     _mount_frontend(app)
     return app

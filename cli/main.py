@@ -14,10 +14,13 @@ import click
 from cli.bench_arch import arch_options
 from cli.bench_witness import witness as bench_witness
 from cli.children import exit_on_sigterm, start_child, stop_child
+from cli.common import database_label
+from cli.common import migrate_or_exit as _migrate
+from cli.common import redacted as _redacted
 from cli.progress import echo_result, json_option, progress
 from cli.training import dataset_group, evaluate, train_group
 from common.models import ModelChoice, ModelNotFoundError, resolve_model
-from common.private import private_dir, restrict_umask
+from common.private import restrict_umask
 from common.settings import get_settings
 
 
@@ -30,32 +33,6 @@ def _model_or_exit() -> ModelChoice:
         click.secho("No Stable Diffusion weights found (LIKENESS_MODEL unset): using the tiny random-weight "
                     "model. Images will be noise, not sketches.", fg="yellow", err=True)
     return choice
-
-
-def _migrate() -> None:
-    """Brings the database to the newest migration; a bad setting is named, not traced."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app.migrate import upgrade_head
-
-    settings = get_settings()
-    try:
-        private_dir(settings.resolved_data_dir)
-    except OSError as exc:
-        raise click.ClickException(f"LIKENESS_DATA_DIR={settings.data_dir}: cannot create it ({exc})") from None
-    try:
-        upgrade_head()
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise click.ClickException(
-            f"LIKENESS_DATABASE_URL: cannot migrate {_redacted(settings.resolved_database_url)} "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
-    # Which database this command works on: a command run from another folder would otherwise
-    # quietly make a second ./data there (on stderr, so JSON answers on stdout stay clean).
-    click.echo(f"database: {database_label()}", err=True)
-
-
-def database_label() -> str:
-    return _redacted(get_settings().resolved_database_url)
 
 
 def _first_admin_hint() -> None:
@@ -74,16 +51,6 @@ def _first_admin_hint() -> None:
     click.secho("No accounts yet. Create the first admin from another terminal:", fg="yellow", err=True)
     click.echo(f"  {where}likeness create-user --username admin --password 'a long passphrase' --role admin",
                err=True)
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password, fit for a message or a log."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable URL>"
 
 
 def _broker_or_exit() -> None:

@@ -14,9 +14,9 @@ from cli.progress import Progress, echo_result, json_option, progress
 
 
 def _migrated() -> None:
-    from cli.main import _migrate
+    from cli.common import migrate_or_exit
 
-    _migrate()
+    migrate_or_exit()
 
 
 def _echo_json(value: Any) -> None:
@@ -62,8 +62,8 @@ def dataset_import(path: Path, name: str, index: str | None, split_seed: int | N
             sys.exit(1)
         click.echo(f"{len(rows)} pairs, all usable")
         return
-    options = {k: v for k, v in (("split_seed", split_seed), ("validation_fraction", validation_fraction))
-               if v is not None}
+    given = (("split_seed", split_seed), ("validation_fraction", validation_fraction))
+    options: dict[str, Any] = {k: v for k, v in given if v is not None}
     with session_factory()() as db, progress("import", None, as_json) as bar:
         try:
             dataset = service.import_dataset(db, system_actor("cli"), name=name, source=source, source_bytes=data,

@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -78,7 +79,7 @@ def _blob_path(sha256: str) -> Path:
 def beat(model_info: dict[str, object]) -> None:
     values = {"name": worker_name(), "last_seen": utcnow(), "model": model_info}
     with session_factory()() as db:
-        dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite  # type: ignore[union-attr]
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
         statement = dialect.insert(WorkerHeartbeat).values(**values)
         db.execute(statement.on_conflict_do_update(index_elements=["name"],
                                                    set_={"last_seen": values["last_seen"], "model": model_info}))
@@ -97,13 +98,13 @@ def gpu_memory() -> dict[str, dict[str, int]]:
                            "reserved": torch.cuda.memory_reserved(device), "used": total - free, "total": total}}
 
 
-def sweep(publish: object) -> int:
+def sweep(publish: Callable[..., object]) -> int:
     """Publishes again the jobs that lost their message or their worker."""
     with session_factory()() as db:
         requeue_after = timedelta(seconds=get_settings().job_requeue_after_s)
         job_ids = stale_jobs(db, queued_before=utcnow() - requeue_after)
     for job_id, kind in job_ids:
-        publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)  # type: ignore[operator]
+        publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)
     if job_ids:
         log.warning("sweeper re-published %d job(s): %s", len(job_ids), [str(j) for j, _ in job_ids])
     return len(job_ids)
@@ -122,7 +123,7 @@ def warm_up(loaded: Engine) -> float:
     return time.perf_counter() - started
 
 
-def start_background(publish: object, warm: bool = True) -> None:
+def start_background(publish: Callable[..., object], warm: bool = True) -> None:
     """Heartbeat and sweep at start, then every few seconds (at most half a lease).
 
     The heartbeat says "warming" while the engine loads, compiles and draws its warm-up

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +31,7 @@ class CaseUpdate(BaseModel):
     status: Literal["open", "closed"] | None = None
     releasable_for_training: bool | None = Field(default=None, description="admin only")
 
-    check_nulls = no_nulls("title", "status", "releasable_for_training")
+    check_nulls: ClassVar[Any] = no_nulls("title", "status", "releasable_for_training")
 
 
 class OwnerOut(BaseModel):

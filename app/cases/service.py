@@ -5,20 +5,20 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.cases.models import Case, CaseShare
 from app.cases.schemas import CaseCreate, CaseUpdate
-from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from app.db import flush_unique
+from app.errors import ForbiddenError, InvalidError, NotFoundError
 from app.users.actor import Actor
 from app.users.models import User
 from app.users.service import find_user
 from app.validation import apply_changes
 
 
-def _visible(actor: Actor) -> Select[tuple[Case]]:
+def _visible(actor: Actor) -> Select[Case]:
     query = select(Case)
     if not actor.is_admin:
         shared = select(CaseShare.case_id).where(CaseShare.user_id == actor.id)
@@ -52,11 +52,7 @@ def list_cases(db: Session, actor: Actor, q: str | None = None, status: str | No
 def create_case(db: Session, actor: Actor, data: CaseCreate) -> Case:
     case = Case(**data.model_dump(), owner_id=actor.id)
     db.add(case)
-    try:
-        db.flush()
-    except IntegrityError:
-        db.rollback()
-        raise ConflictError(f"reference: a case with reference {data.reference!r} already exists") from None
+    flush_unique(db, f"reference: a case with reference {data.reference!r} already exists")
     record(db, actor, "case.create", case_id=case.id, entity_type="case", entity_id=case.id)
     db.commit()
     return case

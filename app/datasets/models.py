@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UtcDateTime, new_id, utcnow
@@ -35,28 +35,3 @@ class Dataset(Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-
-class TrainingRun(Base):
-    """One adapter training on the `train` queue: queued → running (step/total, loss) →
-    succeeded (adapter_id) | failed | cancelled. Like a job, the row is the truth: a worker
-    claims it atomically and a cancel is seen at the next step."""
-
-    __tablename__ = "training_runs"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(20))  # unet-lora | clip-lora
-    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id"))
-    name: Mapped[str | None] = mapped_column(String(120))  # the adapter's registry name
-    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
-    step: Mapped[int] = mapped_column(Integer, default=0)
-    total_steps: Mapped[int] = mapped_column(Integer, default=0)
-    loss: Mapped[float | None] = mapped_column(Float)
-    error: Mapped[str | None] = mapped_column(Text)
-    adapter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("adapters.id"))
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    worker: Mapped[str | None] = mapped_column(String(200))
-    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

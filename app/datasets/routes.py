@@ -1,15 +1,14 @@
-"""Admin routes for datasets (list, inspect, upload a ZIP of pairs) and training runs."""
+"""Admin routes for datasets (list, inspect, upload a ZIP of pairs)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.datasets import from_cases, service, training
-from app.datasets.schemas import DatasetDetail, DatasetOut, TrainingRunOut, TrainingStart
+from app.datasets import from_cases, service
+from app.datasets.schemas import DatasetDetail, DatasetOut
 from app.datasets.sources import SourceError, ZipSource
 from app.errors import InvalidError
 from app.security.bodylimit import DATASET_LIMIT
@@ -60,25 +59,3 @@ async def upload_dataset(db: Db, actor: AdminActor, file: Annotated[UploadFile, 
                                      split_seed=split_seed, validation_fraction=validation_fraction)
     return DatasetOut.model_validate(dataset)
 
-
-@router.post("/api/training", response_model=TrainingRunOut, status_code=201)
-def start_training(body: TrainingStart, db: Db, actor: AdminActor) -> TrainingRunOut:
-    """Queue a training run for a training worker (`likeness train worker`)."""
-    run = training.start_training(db, actor, kind=body.kind, dataset=body.dataset, config=body.config,
-                                  name=body.name)
-    return TrainingRunOut.model_validate(run)
-
-
-@router.get("/api/training", response_model=list[TrainingRunOut])
-def list_training(db: Db, _: AdminActor) -> list[TrainingRunOut]:
-    return [TrainingRunOut.model_validate(r) for r in training.list_runs(db)]
-
-
-@router.get("/api/training/{run_id}", response_model=TrainingRunOut)
-def get_training(run_id: uuid.UUID, db: Db, _: AdminActor) -> TrainingRunOut:
-    return TrainingRunOut.model_validate(training.get_run(db, run_id))
-
-
-@router.post("/api/training/{run_id}/cancel", response_model=TrainingRunOut)
-def cancel_training(run_id: uuid.UUID, db: Db, actor: AdminActor) -> TrainingRunOut:
-    return TrainingRunOut.model_validate(training.request_cancel(db, actor, run_id))

@@ -18,13 +18,13 @@ from typing import Any
 
 from PIL import ImageOps
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.datasets.models import Dataset
 from app.datasets.sources import Source
 from app.datasets.validation import Row, RowError, check_rows, decode_image, parse_index
+from app.db import flush_unique
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.service import blob_store
 from app.users.actor import Actor
@@ -135,11 +135,7 @@ def import_dataset(db: Session, actor: Actor | None, *, name: str, source: Sourc
                       validation_fraction=validation_fraction, items=items,
                       created_by=actor.id if actor else None)
     db.add(dataset)
-    try:
-        db.flush()
-    except IntegrityError:
-        db.rollback()
-        raise ConflictError(f"name: a dataset named {name!r} already exists") from None
+    flush_unique(db, f"name: a dataset named {name!r} already exists")
     record(db, actor, "dataset.import", entity_type="dataset", entity_id=dataset.id,
            details={"name": name, "pairs": len(items), "train": dataset.train_count,
                     "validation": dataset.validation_count, "split_seed": split_seed,

@@ -4,6 +4,7 @@ what the manifest hashes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -29,7 +30,7 @@ def _e(value: object) -> str:
     return escape(visible("" if value is None else str(value)))
 
 
-def _rows(pairs: list[tuple[str, object]]) -> str:
+def _rows(pairs: Sequence[tuple[str, object]]) -> str:
     return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs) + "</table>"
 
 

@@ -125,7 +125,7 @@ def _check_signature(members: dict[str, bytes], manifest: dict[str, Any], pinned
 
 
 def _check_files(members: dict[str, bytes], manifest: dict[str, Any], result: Verification) -> None:
-    listed = {f.get("path"): f for f in manifest.get("files", []) if isinstance(f, dict)}
+    listed = {str(f.get("path")): f for f in manifest.get("files", []) if isinstance(f, dict)}
     for path, entry in sorted(listed.items()):
         data = members.get(path)
         if data is None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.cases.service import can_see
 from app.db import utcnow
 from app.errors import NotFoundError
+from app.jobs import lifecycle
+from app.jobs.lifecycle import FINAL
 from app.jobs.models import Job
 from app.users.actor import Actor
 from common import progress_bus
@@ -25,7 +27,6 @@ from common.settings import get_settings
 from common.spec import JobStatus, ProgressEvent
 
 LEASE = timedelta(seconds=60)
-FINAL = [s.value for s in JobStatus if s.is_final]
 _ANNOUNCE = "likeness.progress"
 
 
@@ -64,11 +65,9 @@ def progress_of(job: Job) -> ProgressEvent:
 def request_cancel(db: Session, actor: Actor, job_id: uuid.UUID) -> Job:
     """A queued job is cancelled at once; a running one stops at its next step."""
     job = get_job(db, actor, job_id)
-    if job.status in FINAL:
+    if not lifecycle.cancel(job):
         return job
-    job.cancel_requested = True
-    if job.status == JobStatus.QUEUED:
-        job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+    if job.status == JobStatus.CANCELLED:
         announce(db, job.id, JobStatus.CANCELLED)
     record(db, actor, "job.cancel", case_id=job.case_id, entity_type="job", entity_id=job.id,
            details={"status": job.status})
@@ -82,12 +81,8 @@ def claim(db: Session, job_id: uuid.UUID, worker: str, max_attempts: int, lease:
     """Takes the job for this worker, or None if it is final, cancelled or held by a live worker."""
     now = utcnow()
     claimable = or_(Job.status == JobStatus.QUEUED, and_(Job.status == JobStatus.RUNNING, Job.lease_until < now))
-    taken = db.execute(
-        update(Job)
-        .where(Job.id == job_id, claimable, Job.cancel_requested.is_(False), Job.attempts < max_attempts)
-        .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, worker=worker, step=0,
-                lease_until=now + lease, started_at=now, error=None)
-    ).rowcount
+    taken = lifecycle.claim(db, Job, job_id, worker, claimable, Job.attempts < max_attempts,
+                            attempts=Job.attempts + 1, step=0, lease_until=now + lease, started_at=now, error=None)
     if not taken:
         _fail_if_exhausted(db, job_id, max_attempts)
         db.commit()
@@ -114,25 +109,16 @@ def report_step(db: Session, job_id: uuid.UUID, worker: str, step: int, total: i
                 lease: timedelta = LEASE) -> bool:
     """Records progress and renews the lease; returns False when the job should stop
     (cancel requested, or another worker took it over)."""
-    row = db.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.worker == worker, Job.status == JobStatus.RUNNING)
-        .values(step=step, total_steps=total, lease_until=utcnow() + lease)
-        .returning(Job.cancel_requested)
-    ).first()
-    if row is not None:
-        announce(db, job_id, JobStatus.RUNNING, step, total)
-    db.commit()
-    return row is not None and not row[0]
+    announce(db, job_id, JobStatus.RUNNING, step, total)  # sent only if the report commits
+    return lifecycle.report(db, Job, job_id, worker, step=step, total_steps=total, lease_until=utcnow() + lease)
 
 
 def finish(db: Session, job: Job, status: JobStatus, error: str | None = None) -> None:
-    job.status, job.error, job.finished_at, job.lease_until = status, error, utcnow(), None
+    job.lease_until = None
     remove_preview(get_settings(), job.id)
     announce(db, job.id, status, job.step, job.total_steps)
-    record(db, None, f"job.{status.value}", case_id=job.case_id, entity_type="job", entity_id=job.id,
-           outcome="success" if status == JobStatus.SUCCEEDED else status.value,
-           details={"attempts": job.attempts, "worker": job.worker, "error": error})
+    lifecycle.finish(db, job, status, error, action="job", entity_type="job", case_id=job.case_id,
+                     details={"attempts": job.attempts, "worker": job.worker, "error": error})
 
 
 def stale_jobs(db: Session, queued_before: datetime) -> list[tuple[uuid.UUID, str]]:

@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.errors import ConflictError, InvalidError, NotFoundError
+from app.db import flush_unique
+from app.errors import InvalidError, NotFoundError
 from app.images.service import blob_store
 from app.registry.models import ADAPTER_KINDS, Adapter
 from app.users.actor import Actor
@@ -50,11 +50,7 @@ def register_adapter(db: Session, actor: Actor | None, *, name: str, kind: str, 
     adapter = Adapter(name=name, kind=kind, sha256=sha256, size_bytes=len(data), config=config,
                       metrics=metrics or {}, dataset_id=dataset_id, created_by=actor.id if actor else None)
     db.add(adapter)
-    try:
-        db.flush()
-    except IntegrityError:
-        db.rollback()
-        raise ConflictError(f"name: an adapter named {name!r} already exists") from None
+    flush_unique(db, f"name: an adapter named {name!r} already exists")
     record(db, actor, "adapter.register", entity_type="adapter", entity_id=adapter.id,
            details={"name": name, "kind": kind, "sha256": sha256, "size_bytes": len(data)})
     db.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 JSON_LIMIT = 4 * 1024 * 1024  # room for a 1 MB description in any encoding
 UPLOAD_LIMIT = 21 * 1024 * 1024  # 20 MB file plus the multipart envelope
@@ -33,7 +33,7 @@ class BodyLimit:
             return
         received = 0
 
-        async def counted() -> dict:
+        async def counted() -> Message:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))

@@ -78,7 +78,7 @@ def _initial_children(seeds: list[int]) -> list[Child]:
 
 def initial_plan(seeds: list[int], phase: str) -> EvolvePlan:
     """The first array: varied latents and conditioning around the description."""
-    evolve = EvolveSpec(generation=0, scale=ev.INITIAL_SCALE, phase=phase,  # type: ignore[arg-type]
+    evolve = EvolveSpec(generation=0, scale=ev.INITIAL_SCALE, phase=phase,
                         children=_initial_children(seeds))
     return EvolvePlan(evolve, choice={"picks": [], "reject_all": False, "blend": None, "scale_array": None})
 
@@ -151,13 +151,13 @@ def plan_round(db: Session, session: SketchSession, data: RoundCreate, seeds: li
         children = [Child(genome=genome, kind="scale", parents=refs, sliders={data.scale_array: v})
                     for v in ev.SCALE_ARRAY]
         scale = previous.scale if previous else ev.INITIAL_SCALE
-        return EvolvePlan(EvolveSpec(generation=generation, scale=scale, phase=phase,  # type: ignore[arg-type]
+        return EvolvePlan(EvolveSpec(generation=generation, scale=scale, phase=phase,
                                      base=genome, children=children), anchor, choice)
     scale = ev.next_scale(previous.scale if previous else None, rejected=False)
     base, array = ev.bred_array([genome_of(c) for c, _ in picks], [ref.weight for ref in refs], seeds, scale)
-    children = [Child(genome=genome, kind=kind, parents=refs, mutation_seed=seed,  # type: ignore[arg-type]
+    children = [Child(genome=genome, kind=kind, parents=refs, mutation_seed=seed,
                       mutation_scale=scale if seed is not None else 0.0) for genome, kind, seed in array]
-    evolve = EvolveSpec(generation=generation, scale=scale, phase=phase, hold=_hold(phase),  # type: ignore[arg-type]
+    evolve = EvolveSpec(generation=generation, scale=scale, phase=phase, hold=_hold(phase),
                         base=base, children=children)
     return EvolvePlan(evolve, anchor, choice)
 
@@ -189,13 +189,13 @@ def _reject_plan(db: Session, session: SketchSession, seeds: list[int], phase: s
     scale = ev.next_scale(previous.scale if previous else None, rejected=True)
     base = previous.base if previous else None
     if base is None:
-        evolve = EvolveSpec(generation=generation, scale=scale, phase=phase,  # type: ignore[arg-type]
+        evolve = EvolveSpec(generation=generation, scale=scale, phase=phase,
                             children=_initial_children(seeds))
         return EvolvePlan(evolve, None, choice)
     children = [Child(genome=ev.mutate(base, s, scale), kind="bred", mutation_seed=s, mutation_scale=scale)
                 for s in seeds]
     anchor = _candidate_by_sha(session, anchor_sha)
-    evolve = EvolveSpec(generation=generation, scale=scale, phase=phase,  # type: ignore[arg-type]
+    evolve = EvolveSpec(generation=generation, scale=scale, phase=phase,
                         hold=_hold(phase) if anchor else None, base=base, children=children)
     return EvolvePlan(evolve, anchor, choice)
 

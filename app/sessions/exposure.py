@@ -76,7 +76,7 @@ def shown_on_artist_screen(db: Session, actor: Actor, image_id: uuid.UUID) -> No
 
 def guard_round(db: Session, actor: Actor, session: SketchSession, round_: Round, reason: str | None) -> None:
     """Refuses (409) a round that would take the witness past the cap, unless a reason is given."""
-    adding = len(db.get(Job, round_.job_id).spec["seeds"])  # type: ignore[union-attr]
+    adding = len(db.get_one(Job, round_.job_id).spec["seeds"])
     cap, count = exposure_cap(), exposures(db, session.witness_id)
     if count + adding <= cap:
         return

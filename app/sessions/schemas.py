@@ -11,9 +11,9 @@ from common.spec import MAX_CANDIDATES, REGIONS, STYLES, JobStatus, Mode, Strate
 from common.suggest import Suggestion
 from common.working import Working
 
-Style = Literal[STYLES]  # type: ignore[valid-type]
-Region = Literal[REGIONS]  # type: ignore[valid-type]
-Scale = Literal[SCALES]  # type: ignore[valid-type]
+Style = Literal[STYLES]  # type: ignore[valid-type]  # a tuple constant: pydantic expands it, mypy wants literals
+Region = Literal[REGIONS]  # type: ignore[valid-type]  # a tuple constant: pydantic expands it, mypy wants literals
+Scale = Literal[SCALES]  # type: ignore[valid-type]  # a tuple constant: pydantic expands it, mypy wants literals
 SliderValue = Annotated[float, Field(ge=-1.0, le=1.0)]
 SessionStatus = Literal["active", "approved"]
 

@@ -111,6 +111,20 @@ def _commit_submit(db: Session, actor: Actor, key: str | None) -> SketchSession 
     return None
 
 
+def _finish_submit(db: Session, actor: Actor, session: SketchSession, round_: Round, step: loop.Step,
+                   key: str | None) -> SketchSession:
+    """The end of every submit: audit and keep the queued round, commit it, then publish its job."""
+    _record_round(db, actor, session, round_)
+    loop.keep(db, actor, session, round_, step)
+    _remember_submit(db, actor, key, round_)
+    replay = _commit_submit(db, actor, key)
+    if replay is not None:
+        return replay
+    publish_job(round_.job_id)
+    db.expire_all()
+    return session
+
+
 def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | None = None) -> SketchSession:
     replay = replayed_submit(db, actor, key)
     if replay is not None:
@@ -137,15 +151,7 @@ def create_session(db: Session, actor: Actor, data: SessionCreate, key: str | No
     record(db, actor, "session.create", case_id=session.case_id, entity_type="session", entity_id=session.id,
            details={"witness_id": str(witness.id), "description_id": str(description.id),
                     "description_version": description.version})
-    _record_round(db, actor, session, round_)
-    loop.keep(db, actor, session, round_, step)
-    _remember_submit(db, actor, key, round_)
-    replay = _commit_submit(db, actor, key)
-    if replay is not None:
-        return replay
-    publish_job(round_.job_id)
-    db.expire_all()
-    return session
+    return _finish_submit(db, actor, session, round_, step, key)
 
 
 def _record_round(db: Session, actor: Actor, session: SketchSession, round_: Round) -> None:
@@ -207,15 +213,7 @@ def add_round(db: Session, actor: Actor, session: SketchSession, data: RoundCrea
            details={"session_id": str(session.id), "rating": data.rating,
                     "feedback_sha256": sha256_hex(data.feedback.encode("utf-8")),
                     "feedback_characters": len(data.feedback)})
-    _record_round(db, actor, session, round_)
-    loop.keep(db, actor, session, round_, step)
-    _remember_submit(db, actor, key, round_)
-    replay = _commit_submit(db, actor, key)
-    if replay is not None:
-        return replay
-    publish_job(round_.job_id)
-    db.expire_all()
-    return session
+    return _finish_submit(db, actor, session, round_, step, key)
 
 
 def _add_evolve_round(db: Session, actor: Actor, session: SketchSession, data: RoundCreate,
@@ -243,15 +241,7 @@ def _add_evolve_round(db: Session, actor: Actor, session: SketchSession, data: R
         record(db, actor, "candidate.pick", case_id=session.case_id, entity_type="candidate",
                entity_id=uuid.UUID(pick["candidate_id"]),
                details={"session_id": str(session.id), "rating": pick["rating"], "weight": pick["weight"]})
-    _record_round(db, actor, session, round_)
-    loop.keep(db, actor, session, round_, step)
-    _remember_submit(db, actor, key, round_)
-    replay = _commit_submit(db, actor, key)
-    if replay is not None:
-        return replay
-    publish_job(round_.job_id)
-    db.expire_all()
-    return session
+    return _finish_submit(db, actor, session, round_, step, key)
 
 
 def approve(db: Session, actor: Actor, session: SketchSession, candidate_id: uuid.UUID, *, statement: str,

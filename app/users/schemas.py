@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,7 +37,7 @@ class UserUpdate(BaseModel):
     password: str | None = Field(default=None, min_length=1, max_length=1024,
                                  description="a new password; signs the user out everywhere")
 
-    check_nulls = no_nulls("role", "active", "password")
+    check_nulls: ClassVar[Any] = no_nulls("role", "active", "password")
 
 
 class LoginIn(BaseModel):

@@ -8,11 +8,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.db import utcnow
+from app.db import flush_unique, utcnow
 from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError
 from app.security.ratelimit import RateLimitedError, limiter, login_limit
 from app.users import names, secret_box, totp
@@ -46,11 +45,7 @@ def create_user(db: Session, by: Actor, username: str, password: str, role: str)
     _refuse_look_alike(db, username)
     user = User(username=username, password_hash=hash_password(password), role=role)
     db.add(user)
-    try:
-        db.flush()
-    except IntegrityError:
-        db.rollback()
-        raise ConflictError(f"username {username!r} is already taken") from None
+    flush_unique(db, f"username {username!r} is already taken")
     record(db, by, "user.create", entity_type="user", entity_id=user.id, details={"role": role})
     db.commit()
     return user

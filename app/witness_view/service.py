@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from typing import TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,14 +68,14 @@ def revoke_link(db: Session, actor: Actor, session_id: uuid.UUID, link_id: uuid.
     return link
 
 
-def _usable(link: WitnessLink | None) -> bool:
+def _usable(link: WitnessLink | None) -> TypeGuard[WitnessLink]:
     return link is not None and link.revoked_at is None and link.expires_at > utcnow()
 
 
 def exchange(db: Session, token: str, source: str | None) -> tuple[str, WitnessLink]:
     """Trades the link's one-time token for the witness cookie."""
     link = db.scalar(select(WitnessLink).where(WitnessLink.token_sha256 == _hash(token)))
-    if not _usable(link) or link.exchanged_at is not None:  # type: ignore[union-attr]
+    if not _usable(link) or link.exchanged_at is not None:
         if link is not None:
             session = db.get(SketchSession, link.session_id)
             record(db, witness_actor(link, source), "witness_link.exchange", outcome="refused",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +27,7 @@ class WitnessUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     contact: str | None = Field(default=None, max_length=500)
 
-    check_nulls = no_nulls("name", "contact")
+    check_nulls: ClassVar[Any] = no_nulls("name", "contact")
 
 
 class DescriptionCreate(BaseModel):

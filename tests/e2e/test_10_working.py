@@ -5,7 +5,6 @@ from "artist's interpretation"."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest

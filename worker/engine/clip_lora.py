@@ -155,7 +155,7 @@ def _apply(model: nn.Module, weights: dict[str, torch.Tensor], adapter: ClipAdap
     if adapter.weight != 1.0:
         for module in model.modules():
             if isinstance(module, BaseTunerLayer):
-                module.set_scale(ADAPTER, adapter.weight)  # type: ignore[attr-defined]
+                module.set_scale(ADAPTER, adapter.weight)
     return state
 
 

@@ -435,6 +435,7 @@ class Engine:
 
     def _reference(self, spec: GenerationSpec, parent: Image.Image | None) -> tuple[Image.Image, dict[str, Any]]:
         """The image fused into the conditioning: the uploaded reference, else the parent."""
+        sha256: str | None
         if spec.reference_sha256 is not None:
             with Image.open(self._blob_file(spec.reference_sha256, "reference image")) as stored:
                 image = stored.convert("RGB")

@@ -12,11 +12,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageFilter
+
+if TYPE_CHECKING:
+    from diffusers import DiffusionPipeline  # the pipeline that calls the hook back
 
 # A painted mask has a hard brush edge; its outward feather (a Gaussian sigma, as a fraction
 # of the shorter image side) keeps the seam invisible: ~5 px on 512 px.
@@ -101,9 +105,9 @@ class LatentPinning:
         self.noise = noise  # the noise the pipeline itself added to them at the first step
         self.mask = mask  # (1, 1, h, w), 1 = free
 
-    def __call__(self, pipe: object, step_index: int, latents: torch.Tensor) -> torch.Tensor:
-        scheduler = pipe.scheduler  # type: ignore[attr-defined]
-        remaining = scheduler.timesteps[len(scheduler.timesteps) - pipe.num_timesteps :]  # type: ignore[attr-defined]
+    def __call__(self, pipe: DiffusionPipeline, step_index: int, latents: torch.Tensor) -> torch.Tensor:
+        scheduler = pipe.scheduler
+        remaining = scheduler.timesteps[len(scheduler.timesteps) - pipe.num_timesteps :]
         nxt = step_index + 1
         if nxt < len(remaining):
             # After step i the latents sit at the noise level of timestep i + 1.

@@ -258,7 +258,7 @@ def evaluate(engine: GeneratingEngine, pairs: list[Pair], models: list[EvalModel
     starts = [start_image(engine, pair, i, config) for i, pair in enumerate(pairs)]
     for index, image in enumerate(starts):
         run.add(START, 0, index, image)
-    results = {START: {"source": config.start, "rounds": run.rounds_of(START)}}
+    results: dict[str, dict[str, Any]] = {START: {"source": config.start, "rounds": run.rounds_of(START)}}
     for model in models:
         results[model.key] = _draw_model(engine, model, pairs, starts, run)
     for key, result in results.items():

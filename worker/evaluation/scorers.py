@@ -51,7 +51,7 @@ def _lpips_alex() -> tuple[FeatureNet, Sequence[torch.Tensor]]:
     if not (torch_hub_checkpoints() / ALEXNET_FILE).is_file():
         raise LookupError(f"needs AlexNet's ImageNet weights {ALEXNET_FILE} in {torch_hub_checkpoints()} "
                           "(copy them from a machine with network access; nothing is downloaded here)")
-    import lpips as lpips_package  # type: ignore[import-not-found]
+    import lpips as lpips_package
 
     model = lpips_package.LPIPS(net="alex", verbose=False).eval()
 
@@ -69,7 +69,7 @@ def _inception_features() -> FeatureFn:
     if not (torch_hub_checkpoints() / INCEPTION_FILE).is_file():
         raise LookupError(f"needs pytorch-fid's Inception weights {INCEPTION_FILE} in {torch_hub_checkpoints()} "
                           "(copy them from a machine with network access; nothing is downloaded here)")
-    from pytorch_fid.inception import InceptionV3  # type: ignore[import-not-found]
+    from pytorch_fid.inception import InceptionV3
 
     model = InceptionV3([InceptionV3.BLOCK_INDEX_BY_DIM[2048]]).eval()
 
@@ -83,9 +83,9 @@ def _inception_features() -> FeatureFn:
 
 def _clip(wanted: str | None) -> ClipBundle:
     if wanted:
-        folder = Path(wanted).expanduser()
-        if folder.is_dir():
-            return load_clip(folder)
+        local = Path(wanted).expanduser()
+        if local.is_dir():
+            return load_clip(local)
     hub_id = wanted or DEFAULT_CLIP_HUB_ID
     folder = cached_clip_folder(hub_id)
     if folder is None:

@@ -7,8 +7,8 @@ import logging
 import uuid
 from typing import Any
 
-from app.datasets import training as runs
 from app.db import session_factory
+from app.training import service as runs
 from common.broker import TRAIN_TASK
 from common.spec import JobStatus
 from worker.runtime import worker_name

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from app.datasets.models import TrainingRun
 from app.db import session_factory
+from app.training.models import TrainingRun
 from tests.conftest import bearer
 from tests.training_data import good_dataset, zip_folder
 
@@ -79,7 +79,7 @@ def test_cancel_a_queued_run_and_a_running_one(client: TestClient, tmp_path: Pat
     cancelled = client.post(f"/api/training/{queued['id']}/cancel", headers=admin).json()
     assert cancelled["status"] == "cancelled"
     running = start(client, admin, kind="unet-lora", config={"resolution": 64, "epochs": 3, "rank": 2})
-    from app.datasets import training
+    from app.training import service as training
 
     original = training.report_progress
 

@@ -13,14 +13,15 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.datasets.models import TrainingRun
 from app.datasets.service import get_dataset
-from app.db import utcnow
 from app.errors import InvalidError, NotFoundError
+from app.jobs import lifecycle
+from app.jobs.lifecycle import FINAL
+from app.training.models import TrainingRun
 from app.users.actor import Actor
 from common.broker import TRAIN_QUEUE, TRAIN_TASK
 from common.spec import JobStatus
@@ -32,7 +33,6 @@ CONFIG_KEYS = {
     "clip-lora": {"layers", "rank", "alpha", "learning_rate", "betas", "weight_decay", "batch_size", "epochs",
                   "mixed_precision", "seed", "clip"},
 }
-FINAL = [s.value for s in JobStatus if s.is_final]
 
 
 def _check_config(kind: str, config: dict[str, Any]) -> None:
@@ -82,11 +82,8 @@ def get_run(db: Session, run_id: uuid.UUID) -> TrainingRun:
 def request_cancel(db: Session, actor: Actor, run_id: uuid.UUID) -> TrainingRun:
     """A queued run is cancelled at once; a running one stops after its current step."""
     run = get_run(db, run_id)
-    if run.status in FINAL:
+    if not lifecycle.cancel(run):
         return run
-    run.cancel_requested = True
-    if run.status == JobStatus.QUEUED:
-        run.status, run.finished_at = JobStatus.CANCELLED, utcnow()
     record(db, actor, "training.cancel", entity_type="training_run", entity_id=run.id, details={"status": run.status})
     db.commit()
     return run
@@ -97,26 +94,14 @@ def request_cancel(db: Session, actor: Actor, run_id: uuid.UUID) -> TrainingRun:
 
 def claim_run(db: Session, run_id: uuid.UUID, worker: str) -> TrainingRun | None:
     """The run for this worker, or None when it is not queued (taken, cancelled, done)."""
-    taken = db.execute(
-        update(TrainingRun)
-        .where(TrainingRun.id == run_id, TrainingRun.status == JobStatus.QUEUED,
-               TrainingRun.cancel_requested.is_(False))
-        .values(status=JobStatus.RUNNING, worker=worker, started_at=utcnow())
-    ).rowcount
+    taken = lifecycle.claim(db, TrainingRun, run_id, worker)
     db.commit()
     return db.get(TrainingRun, run_id, populate_existing=True) if taken else None
 
 
 def report_progress(db: Session, run_id: uuid.UUID, worker: str, step: int, total: int, loss: float) -> bool:
     """Records progress; False when the run should stop (cancel requested)."""
-    row = db.execute(
-        update(TrainingRun)
-        .where(TrainingRun.id == run_id, TrainingRun.worker == worker, TrainingRun.status == JobStatus.RUNNING)
-        .values(step=step, total_steps=total, loss=loss)
-        .returning(TrainingRun.cancel_requested)
-    ).first()
-    db.commit()
-    return row is not None and not row[0]
+    return lifecycle.report(db, TrainingRun, run_id, worker, step=step, total_steps=total, loss=loss)
 
 
 def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str | None = None,
@@ -124,8 +109,8 @@ def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str 
     run = db.get(TrainingRun, run_id, populate_existing=True)
     if run is None or run.status in FINAL:
         return
-    run.status, run.error, run.adapter_id, run.finished_at = status, error, adapter_id, utcnow()
-    record(db, None, f"training.{status.value}", entity_type="training_run", entity_id=run.id,
-           outcome="success" if status == JobStatus.SUCCEEDED else status.value,
-           details={"worker": run.worker, "error": error, "adapter_id": str(adapter_id) if adapter_id else None})
+    run.adapter_id = adapter_id
+    adapter = str(adapter_id) if adapter_id else None
+    lifecycle.finish(db, run, status, error, action="training", entity_type="training_run",
+                     details={"worker": run.worker, "error": error, "adapter_id": adapter})
     db.commit()

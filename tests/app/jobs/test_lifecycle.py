@@ -1,0 +1,83 @@
+"""app/jobs/lifecycle.py through both users of it: generation jobs (leases, attempts) and training runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.db import session_factory
+from app.jobs import service as jobs
+from app.jobs.models import Job
+from app.training import service as training
+from app.training.models import TrainingRun
+from common.spec import JobStatus
+from tests.journey import open_case
+
+
+def new_job(client: TestClient, artist: dict[str, str]) -> uuid.UUID:
+    case_id = uuid.UUID(open_case(client, artist, f"CR-{uuid.uuid4().hex[:8]}")["case_id"])
+    with session_factory()() as db:
+        job = Job(case_id=case_id, spec={})
+        db.add(job)
+        db.commit()
+        return job.id
+
+
+def status_of(db: Session, job_id: uuid.UUID) -> tuple[str, int, str | None]:
+    job = db.get(Job, job_id, populate_existing=True)
+    assert job is not None
+    return job.status, job.attempts, job.worker
+
+
+def test_a_job_is_held_by_one_worker_until_its_lease_runs_out(client: TestClient, artist: dict[str, str]) -> None:
+    job_id = new_job(client, artist)
+    with session_factory()() as db:
+        assert jobs.claim(db, job_id, "w1", max_attempts=2) is not None
+        assert jobs.claim(db, job_id, "w2", max_attempts=2) is None  # w1's lease is live
+        assert jobs.report_step(db, job_id, "w1", 1, 4) is True
+        assert jobs.report_step(db, job_id, "w2", 1, 4) is False  # not w2's job
+        assert status_of(db, job_id) == ("running", 1, "w1")
+        assert jobs.claim(db, job_id, "w2", max_attempts=2, lease=timedelta(seconds=-1)) is None
+        jobs.report_step(db, job_id, "w1", 2, 4, lease=timedelta(seconds=-1))  # w1 dies with its lease run out
+        assert jobs.claim(db, job_id, "w2", max_attempts=2) is not None
+        assert status_of(db, job_id) == ("running", 2, "w2")
+        assert jobs.report_step(db, job_id, "w1", 3, 4) is False  # w1 came back: it must stop
+        jobs.report_step(db, job_id, "w2", 1, 4, lease=timedelta(seconds=-1))
+        assert jobs.claim(db, job_id, "w3", max_attempts=2) is None  # attempts spent: failed, once
+        assert status_of(db, job_id)[0] == "failed"
+
+
+def test_a_cancel_reaches_the_running_job_at_its_next_step(client: TestClient, artist: dict[str, str]) -> None:
+    job_id = new_job(client, artist)
+    with session_factory()() as db:
+        assert jobs.claim(db, job_id, "w1", max_attempts=2) is not None
+    assert client.post(f"/api/jobs/{job_id}/cancel", headers=artist).status_code == 200
+    with session_factory()() as db:
+        assert jobs.report_step(db, job_id, "w1", 1, 4) is False
+        assert status_of(db, job_id)[0] == "running"  # the worker ends it, as cancelled
+
+
+def test_a_training_run_is_claimed_once_and_finished_once(client: TestClient) -> None:
+    from app.datasets.models import Dataset
+
+    with session_factory()() as db:
+        dataset = Dataset(name="d", manifest_sha256="0" * 64, source_name="d", pairs=0, train_count=0,
+                          validation_count=0, split_seed=0, validation_fraction=0.2, items=[])
+        db.add(dataset)
+        db.flush()
+        run = TrainingRun(kind="unet-lora", dataset_id=dataset.id, config={})
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    with session_factory()() as db:
+        assert training.claim_run(db, run_id, "t1") is not None
+        assert training.claim_run(db, run_id, "t2") is None  # no leases for training: held until final
+        assert training.report_progress(db, run_id, "t1", 1, 2, 0.5) is True
+        training.finish_run(db, run_id, JobStatus.FAILED, error="out of memory")
+        training.finish_run(db, run_id, JobStatus.SUCCEEDED)  # a late second finish changes nothing
+        done = db.get(TrainingRun, run_id, populate_existing=True)
+        assert done is not None and (done.status, done.error, done.loss) == ("failed", "out of memory", 0.5)
+        assert training.report_progress(db, run_id, "t1", 2, 2, 0.4) is False
