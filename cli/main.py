@@ -180,7 +180,8 @@ def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: in
     from cli.bench import run_bench
 
     with progress("bench rounds", rounds + 1, as_json) as bar:
-        result = run_bench(rounds, candidates, size, steps, port, on_round=bar.update)
+        result = run_bench(rounds, candidates, size, steps, port,
+                           on_round=lambda done, total, fields: bar.update(done, total, **fields))
     echo_result(result, as_json)
     if as_json:
         return
@@ -205,7 +206,7 @@ def loadtest(users: int, duration: str, as_json: bool) -> None:
     from cli.bench import run_loadtest
 
     with progress("loadtest seconds", None, as_json) as bar:
-        summary = run_loadtest(users, duration, on_tick=bar.update)
+        summary = run_loadtest(users, duration, on_tick=lambda done, total, fields: bar.update(done, total, **fields))
     echo_result({"summary": summary}, as_json, summary)
 
 

@@ -153,7 +153,8 @@ class Subscription:
 
 class _UnixListener:
     def __init__(self, address: str, dispatch: Callable[[bytes], None]) -> None:
-        self.address, self.dispatch, self.inode = address, dispatch, None
+        self.address, self.dispatch = address, dispatch
+        self.inode: int | None = None
         self.loop = asyncio.get_running_loop()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.setblocking(False)

@@ -53,7 +53,7 @@ def _job_rows(db: Any) -> tuple[Counter[tuple[str, str]], int, list[float]]:
 
 
 def _training_queued(db: Any) -> int:
-    from app.datasets.models import TrainingRun
+    from app.training.models import TrainingRun
 
     return int(db.scalar(select(func.count()).select_from(TrainingRun).where(TrainingRun.status == "queued")) or 0)
 

@@ -82,9 +82,9 @@ class SharedWindow:
         with self._lock:
             if self._storage is None or self._strategy is None or uri != self._uri:
                 options = {"key_prefix": "likeness-ratelimit"} if uri.startswith("redis") else {}
-                self._storage = storage_from_string(uri, **options)
-                self._strategy = MovingWindowRateLimiter(self._storage)
-                self._uri = uri
+                storage = storage_from_string(uri, **options)
+                assert isinstance(storage, Storage)  # a synchronous storage: the routes call it from threads
+                self._storage, self._strategy, self._uri = storage, MovingWindowRateLimiter(storage), uri
             return self._storage, self._strategy
 
     def check(self, limit: Limit, key: str) -> None:

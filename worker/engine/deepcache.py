@@ -78,7 +78,7 @@ def feature_cache(unet: UNet2DConditionModel, interval: int) -> Iterator[None]:
     hook = unet.up_blocks[-1].register_forward_pre_hook(cache.keep, with_kwargs=True)
     compiled = unet._compiled_call_impl  # a compiled UNet would trace the switch; this round runs eager
     unet._compiled_call_impl = None
-    unet.forward = cache.forward  # type: ignore[method-assign]
+    unet.forward = cache.forward
     try:
         yield
     finally:
