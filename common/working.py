@@ -28,7 +28,7 @@ class Clause(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     kind: Kind = "draw"
     source: Source = "artist"
-    round: int | None = Field(default=None, ge=1, description="the round it came from (1: the description)")
+    round: int | None = Field(default=None, ge=1, le=1000, description="the round it came from (1: the description)")
     promoted: bool = Field(default=False, description="an uncertain clause the artist chose to draw")
 
     def key(self) -> str:

@@ -16,9 +16,27 @@ from tests.journey import ok
 OUT_OF_RANGE = ("NaN", "Infinity", "-Infinity", "1e308", "-1e308", "1" + "0" * 40, "-3", "5")
 # Where a value sits in a body, as a path ("adapters.0.weight") and how to place it.
 SESSION_FIELDS = ["steps", "guidance", "strength", "width", "height", "seed", "fusion_weight", "style_blend",
-                  "style_blend.weight", "adapters.0.weight", "candidates", "rounds"]
-ROUND_FIELDS = [f for f in SESSION_FIELDS if f != "rounds"] + ["rating"]
-IN_RANGE = {"-3": {"adapters.0.weight"}, "5": {"steps", "guidance", "candidates", "rounds", "rating", "seed"}}
+                  "style_blend.weight", "adapters.0.weight", "candidates", "rounds", "cache_interval"]
+ROUND_FIELDS = [f for f in SESSION_FIELDS if f != "rounds"] + [
+    "rating", "picks.0.rating", "blend.weight", "working.clauses.0.round", "accepted_suggestions.0.candidate_index",
+    "accepted_suggestions.0.clause.round"]
+IN_RANGE = {"-3": {"adapters.0.weight"},
+            "5": {"steps", "guidance", "candidates", "rounds", "rating", "seed", "cache_interval", "picks.0.rating",
+                  "working.clauses.0.round", "accepted_suggestions.0.candidate_index",
+                  "accepted_suggestions.0.clause.round"}}
+ANY_ID = "00000000-0000-0000-0000-000000000001"
+# Where a nested value goes (the marker stands for it).
+NESTED: dict[str, tuple[str, Any]] = {
+    "style_blend.weight": ("style_blend", {"style": "ink", "weight": "__VALUE__"}),
+    "adapters.0.weight": ("adapters", [{"id": ANY_ID, "weight": "__VALUE__"}]),
+    "picks.0.rating": ("picks", [{"candidate_id": ANY_ID, "rating": "__VALUE__"}]),
+    "blend.weight": ("blend", {"a": ANY_ID, "b": ANY_ID, "weight": "__VALUE__"}),
+    "working.clauses.0.round": ("working", {"clauses": [{"text": "a scar", "kind": "draw", "round": "__VALUE__"}]}),
+    "accepted_suggestions.0.candidate_index": ("accepted_suggestions", [{"kind": "pick",
+                                                                         "candidate_index": "__VALUE__"}]),
+    "accepted_suggestions.0.clause.round": ("accepted_suggestions", [
+        {"kind": "add", "clause": {"text": "a scar", "kind": "draw", "round": "__VALUE__"}}]),
+}
 
 
 def _numeric_paths(schema: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> set[str]:
@@ -49,10 +67,9 @@ def _body(base: dict[str, Any], path: str, raw: str) -> str:
 
     marker = "__VALUE__"
     body = dict(base)
-    if path == "style_blend.weight":
-        body["style_blend"] = {"style": "ink", "weight": marker}
-    elif path == "adapters.0.weight":
-        body["adapters"] = [{"id": "00000000-0000-0000-0000-000000000001", "weight": marker}]
+    if path in NESTED:
+        key, value = NESTED[path]
+        body[key] = value
     else:
         body[path] = marker
     return json.dumps(body).replace(f'"{marker}"', raw)

@@ -112,7 +112,7 @@ def test_suggestions_then_a_round_that_accepts_some(client: TestClient, artist: 
 
     updates = [e for e in _audit(client, session["case_id"]) if e["action"] == "working.update"]
     assert len(updates) == 2
-    details = updates[-1]["details"]
+    details = updates[0]["details"]  # the audit list is newest first
     assert details["attribute_fields"] == ["age_range", "nose"] and details["accepted"] == 2
     assert details["clauses_added"] == 1 and details["clauses_removed"] == 1
     assert details["accepted_by_default"] is False and len(details["working_sha256"]) == 64
@@ -138,7 +138,7 @@ def test_promoting_an_uncertain_clause_is_recorded_and_drawn(client: TestClient,
     assert "maybe a scar on his chin" in third["prompt"]
     assert third["working_diff"]["changed"] == [{"text": "maybe a scar on his chin", "from": "uncertain",
                                                  "to": "uncertain", "promoted": True}]
-    details = [e for e in _audit(client, session["case_id"]) if e["action"] == "working.update"][-1]["details"]
+    details = next(e for e in _audit(client, session["case_id"]) if e["action"] == "working.update")["details"]
     assert details["promoted"] == 1
 
 

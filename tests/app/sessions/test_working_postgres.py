@@ -49,5 +49,6 @@ def test_working_description_round_trip_on_postgres_redis(postgres_stack: Stack,
     assert {"text": "he didnt have a beard", "kind": "absent"} in recipe["spec"]["clauses"]
     audit = ok(pg_client.get(f"/api/audit?case_id={session['case_id']}", headers=bearer(pg_client, "boss")))
     updates = [e["details"] for e in audit if e["action"] == "working.update"]
-    assert len(updates) == 2 and updates[-1]["attribute_fields"] == ["eyes"] and updates[-1]["clauses_added"] == 1
+    newest = updates[0]  # the audit list is newest first
+    assert len(updates) == 2 and newest["attribute_fields"] == ["eyes"] and newest["clauses_added"] == 1
     assert "beard" not in str(updates)
