@@ -89,3 +89,21 @@ class Attributes(BaseModel):
         if not data.get("hair"):
             data.pop("hair", None)
         return data
+
+
+def _accepted_names() -> frozenset[str]:
+    names: set[str] = set()
+    for name, info in Attributes.model_fields.items():
+        names.add(name)
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(choice for choice in alias.choices if isinstance(choice, str))
+    return frozenset(names)
+
+
+def known_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Only the attributes a description can carry: a dataset's other columns (e.g. a shape index)
+    are the pair's metadata, not words to draw."""
+    accepted = _accepted_names()
+    return {k: v for k, v in attributes.items() if k in accepted}
+

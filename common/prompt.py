@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from common.attributes import NOT_SEEN, UNSURE
+from common.attributes import NOT_SEEN, UNSURE, known_attributes
 from common.clauses import absent_forms, strip_fillers
 from common.models import resolve_model
 from common.settings import get_settings
@@ -99,7 +99,7 @@ def build(working: Working, style: str = DEFAULT_STYLE, negative: str = NEGATIVE
 
 def build_prompt(text: str, attributes: dict[str, Any], style: str = DEFAULT_STYLE) -> str:
     """A description's prompt: its working description before any round."""
-    return build(Working.from_description(text, attributes), style).prompt
+    return build(Working.from_description(text, known_attributes(attributes)), style).prompt
 
 
 def refine_prompt(previous: str, feedback: str) -> str:
