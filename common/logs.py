@@ -53,7 +53,7 @@ def handler(fmt: str, stream: IO[str] | None = None) -> logging.Handler:
     out = logging.StreamHandler(stream or sys.stderr)
     out.addFilter(RequestIdFilter())
     out.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
-    out.likeness = True  # type: ignore[attr-defined]
+    out.likeness = True  # type: ignore[attr-defined]  # a marker, so configure_logging replaces only its own
     return out
 
 

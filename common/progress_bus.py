@@ -83,7 +83,7 @@ class _Publisher:
 
     def send(self, settings: Settings, payload: bytes) -> None:
         if os.getpid() != self.pid:  # a forked pool child: sockets are not shared
-            self.__init__()  # type: ignore[misc]
+            self.__init__()  # type: ignore[misc]  # re-open fresh sockets in place: holders keep this object
         kind = transport(settings)
         if kind == "unix":
             self._send_unix(socket_address(settings), payload)

@@ -46,9 +46,12 @@ def reset_caches() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
-    """Each test starts with empty rate-limit windows (they are per process)."""
+    """Each test starts with empty rate-limit windows. The settings may still name the last test's
+    broker (a drill's Redis that is gone by now): read them afresh, and start from memory."""
     from app.security.ratelimit import limiter
+    from common.settings import get_settings
 
+    get_settings.cache_clear()
     limiter.reset()
 
 
