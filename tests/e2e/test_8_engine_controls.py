@@ -45,7 +45,8 @@ def test_engine_controls_from_the_registry(page: Any, api: Api) -> None:
 
     # Model 3 needs its CLIP LoRA adapter.
     model = page.get_by_label("Model", exact=True)
-    expect(model.locator("option")).to_have_text(["Image-to-image", "CLIP fusion", "CLIP fusion + LoRA"])
+    expect(model.locator("option")).to_have_text(
+        ["Image-to-image", "CLIP fusion", "CLIP fusion + LoRA", "Evolve (arrays)"])
     model.select_option("clip-lora")
     clip = page.get_by_label("CLIP LoRA adapter")
     expect(page.get_by_text("Choose the CLIP LoRA adapter for CLIP fusion + LoRA.").first).to_be_visible()
