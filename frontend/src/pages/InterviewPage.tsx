@@ -1,12 +1,12 @@
 import { useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, ApiError, type Attributes, type Description, type Witness } from "../api";
+import { api, ApiError, type Attributes, type Witness } from "../api";
 import { useAction, useDocumentTitle, useDraftState, useResource } from "../hooks";
 import { Badge, ErrorNotice, Loading, Notice, PageHeader, TextField } from "../components/ui";
 import { AttributesForm } from "../components/AttributesForm";
 import { AttributesView } from "../components/AttributesView";
 import { PromptPreview } from "../components/PromptPreview";
-import { DescriptionDiff } from "../components/DiffView";
+import { VersionHistory } from "../components/VersionHistory";
 import { TokenMeter } from "../components/TokenMeter";
 import { ReferencePicker } from "../components/ReferencePicker";
 import { referenceProblem } from "../lib/reference";
@@ -239,32 +239,6 @@ function Interview({ witness, onSaved }: { witness: Witness; onSaved: () => void
 
       {versions.length > 1 && <VersionHistory versions={versions} />}
     </div>
-  );
-}
-
-function VersionHistory({ versions }: { versions: Description[] }) {
-  return (
-    <section className="panel" aria-labelledby="versions-title">
-      <h2 id="versions-title" className="panel-title">
-        Version history
-      </h2>
-      <ol className="versions">
-        {[...versions].reverse().map((v) => {
-          const prev = versions.find((p) => p.version === v.version - 1);
-          return (
-            <li key={v.id} className="version">
-              <div className="version-head">
-                <strong>v{v.version}</strong>
-                {v.version === 1 && <Badge>first, verbatim</Badge>}
-                <span className="muted small">{formatDateTime(v.created_at)}</span>
-                <span className="muted small">· {v.token_count} tokens</span>
-              </div>
-              {prev ? <DescriptionDiff before={prev} after={v} /> : <p className="version-text">{v.text}</p>}
-            </li>
-          );
-        })}
-      </ol>
-    </section>
   );
 }
 
