@@ -63,13 +63,20 @@ def _wait_face_checks(client: httpx.Client, headers: dict[str, str], session_id:
         time.sleep(0.05)
 
 
-def _job_times(job_ids: list[str]) -> list[tuple[datetime, datetime, datetime]]:
+def _job_times(job_ids: list[str]) -> list[tuple[datetime, datetime, datetime, dict[str, float]]]:
+    """Each job's enqueue, start and finish times, and the worker's own clock of its parts."""
     from app.db import session_factory
     from app.jobs.models import Job
 
     with session_factory()() as db:
         jobs = [db.get(Job, uuid.UUID(job_id)) for job_id in job_ids]
-        return [(j.created_at, j.started_at, j.finished_at) for j in jobs if j and j.started_at and j.finished_at]
+        return [(j.created_at, j.started_at, j.finished_at, (j.result or {}).get("timings_ms", {}))
+                for j in jobs if j and j.started_at and j.finished_at]
+
+
+def _median_phases(timings: list[dict[str, float]]) -> dict[str, float]:
+    names = {name for phases in timings for name in phases}
+    return {name: statistics.median(phases.get(name, 0.0) for phases in timings) for name in sorted(names)}
 
 
 def _start_system(data_dir: Path, port: int, username: str = "bench",
@@ -91,8 +98,8 @@ def _sign_in(client: httpx.Client) -> dict[str, str]:
 
 def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, params: dict[str, Any],
                   bare: Callable[[dict[str, Any]], float], on_round: OnRound | None = None) -> dict[str, Any]:
-    """Times each refinement round through the API and, right after it, the same round drawn by
-    the bare diffusers call: the two sides share whatever else the machine is doing."""
+    """Times each refinement round through the API and, right before and after it, the same round
+    drawn by the bare diffusers call: the two sides share whatever else the machine is doing."""
     case = client.post("/api/cases", headers=headers, json={"reference": "BENCH", "title": "bench"}).json()
     witness = client.post(f"/api/cases/{case['id']}/witnesses", headers=headers, json={"name": "w"}).json()
     description = client.post(f"/api/witnesses/{witness['id']}/descriptions", headers=headers, json={
@@ -107,6 +114,7 @@ def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, pa
     bare_s: list[float] = []
     for index in range(2, rounds + 3):  # the first refinement warms the worker up; not counted
         picked = session["rounds"][index - 2]["candidates"][0]
+        bare_before = bare(session) if index > 2 else 0.0
         started = time.perf_counter()
         # The first round's prompt again: feedback piling up would pass 77 tokens, which plain
         # diffusers cuts off and the engine encodes in full, and the two would not draw the same.
@@ -118,7 +126,9 @@ def _drive_rounds(client: httpx.Client, headers: dict[str, str], rounds: int, pa
         session = _wait_face_checks(client, headers, session["id"], index)
         if index > 2:
             round_s.append(elapsed)
-            bare_s.append(bare(session))
+            # The bare call on either side of the system round: a machine speeding up or slowing
+            # down during the round lands on both sides alike.
+            bare_s.append((bare_before + bare(session)) / 2)
         if on_round is not None:
             on_round(index - 1, rounds + 1, {"round_s": elapsed})
     return {"session": session, "round_s": round_s, "bare_s": bare_s}
@@ -198,8 +208,9 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             driven = _drive_rounds(client, headers, rounds, params, bare.time_round, on_round)
             session = driven["session"]
             jobs = _job_times([r["job_id"] for r in session["rounds"]])
-            latency = [(start - created).total_seconds() for created, start, _ in jobs]
-            worker_s = [(end - start).total_seconds() for _, start, end in jobs[2:]]
+            latency = [(start - created).total_seconds() for created, start, _, _ in jobs]
+            worker_s = [(end - start).total_seconds() for _, start, end, _ in jobs[2:]]
+            phases = _median_phases([timings for *_, timings in jobs[2:]])
             rps = _requests_per_second(client, headers, session["id"], 5.0)
             engine_only = bare.engine_vs_bare(session, rounds)
             processes = _processes(client)
@@ -213,8 +224,9 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
             "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
-            "worker_job_s": statistics.median(worker_s), "get_session_rps": rps, "engine_vs_bare": engine_only,
-            "process": processes}
+            "worker_job_s": statistics.median(worker_s), "worker_phases_ms": phases,
+            "worker_draw_vs_bare": phases.get("draw", 0.0) / 1000 / bare_s, "get_session_rps": rps,
+            "engine_vs_bare": engine_only, "process": processes}
 
 
 def _processes(client: httpx.Client) -> dict[str, Any]:

@@ -192,6 +192,9 @@ def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: in
         f"p95 {result['enqueue_to_start_ms']['p95']:.0f} ms; GET session {result['get_session_rps']:.0f} req/s; "
         f"engine alone vs bare diffusers: ratio {result['engine_vs_bare']['ratio']:.3f} (aim <= 1.05)"
     )
+    phases = ", ".join(f"{name} {ms:.0f} ms" for name, ms in result["worker_phases_ms"].items())
+    click.echo(f"worker job {result['worker_job_s']:.3f} s (median): {phases}; "
+               f"its draw vs bare diffusers {result['worker_draw_vs_bare']:.3f}")
 
 
 bench.add_command(bench_witness)

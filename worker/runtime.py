@@ -4,11 +4,13 @@ in the pool child), its heartbeat, and the sweeper that rescues abandoned jobs."
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import os
 import socket
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -42,6 +44,35 @@ def worker_name() -> str:
 def background() -> ThreadPoolExecutor:
     """One thread for CPU-side follow-ups (face checks) while the next job draws."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-followup")
+
+
+class RecentImages:
+    """The pictures this process stored last, by SHA-256. The next round's parent is nearly
+    always one of them, and a PNG is lossless: its pixels need not be read and decoded again."""
+
+    def __init__(self, capacity: int = 16) -> None:
+        self._capacity = capacity
+        self._images: OrderedDict[str, Image.Image] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, sha256: str, image: Image.Image) -> None:
+        with self._lock:
+            self._images[sha256] = image.convert("RGB")  # a copy: the caller may go on changing its own
+            self._images.move_to_end(sha256)
+            while len(self._images) > self._capacity:
+                self._images.popitem(last=False)
+
+    def open(self, sha256: str) -> Image.Image:
+        """The RGB picture stored under `sha256`, from memory or from the blob store."""
+        with self._lock:
+            kept = self._images.get(sha256)
+        if kept is not None:
+            return kept.copy()
+        with Image.open(io.BytesIO(blob_store().get(sha256))) as image:
+            return image.convert("RGB")
+
+
+recent_images = RecentImages()
 
 
 # Cleared while the warm-up round draws: a job that arrives meanwhile waits for it (one pipeline, one caller).

@@ -4,13 +4,10 @@ engine, store the images, record progress, results and audit events."""
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import threading
-import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -20,10 +17,12 @@ from celery.signals import worker_process_init
 from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.db import session_factory
 from app.images.models import Image
+from app.images.phash import dhash
 from app.images.service import blob_store, store_image
 from app.jobs import service as jobs
 from app.jobs.models import Job
@@ -31,7 +30,6 @@ from app.sessions.models import Candidate, Round
 from common.broker import GENERATE_TASK, VERIFY_TASK
 from common.faces import face_check, identity_embedding
 from common.photo import looks_photographic
-from common.previews import write_preview
 from common.recipe import encode_png, read_recipe, sha256_hex
 from common.settings import get_settings
 from common.spec import GenerationSpec, JobStatus
@@ -43,10 +41,11 @@ from worker.engine import (
     should_restart_after,
     spec_from_recipe,
 )
-from worker.runtime import background, engine, start_background, worker_name
+from worker.phases import PhaseClock
+from worker.progress import StepReporter, preview_writer
+from worker.runtime import background, engine, recent_images, start_background, worker_name
 
 log = logging.getLogger(__name__)
-PREVIEW_INTERVAL_S = 0.2
 
 
 @worker_process_init.connect
@@ -78,17 +77,26 @@ def _claim(job_id: uuid.UUID) -> Job | None:
         return jobs.claim(db, job_id, worker_name(), get_settings().job_max_attempts, _lease())
 
 
-def _draw(job_id: uuid.UUID, spec: GenerationSpec, parent: PILImage.Image | None) -> list[GeneratedImage] | None:
+def _draw(job_id: uuid.UUID, spec: GenerationSpec, parent: PILImage.Image | None,
+          clock: PhaseClock | None = None) -> list[GeneratedImage] | None:
     """Runs the engine, reporting each step; ends the job itself if drawing did not succeed."""
-    me, lease = worker_name(), _lease()
+    me, lease, clock = worker_name(), _lease(), clock or PhaseClock()
 
-    def on_step(step: int, total: int) -> bool:
+    def report(step: int, total: int) -> bool:
         # The answer says whether to go on: False after a cancel or a takeover.
-        with session_factory()() as db:
+        with session_factory()() as db, clock.phase("progress"):
             return jobs.report_step(db, job_id, me, step, total, lease)
 
+    reporter = StepReporter(report)
     try:
-        return engine().generate(spec, parent, on_step, on_preview=_preview_writer(job_id))
+        try:
+            images = engine().generate(spec, parent, reporter,
+                                       on_preview=clock.counted("previews", preview_writer(job_id)))
+        finally:
+            go_on = reporter.close()
+        if not go_on:  # cancelled (or taken over) during the last step
+            raise GenerationCancelled(spec.steps, spec.steps)
+        return images
     except GenerationCancelled:
         _end(job_id, JobStatus.CANCELLED, None)
     except EngineOutOfMemory as exc:
@@ -100,22 +108,6 @@ def _draw(job_id: uuid.UUID, spec: GenerationSpec, parent: PILImage.Image | None
         _end(job_id, JobStatus.FAILED, f"generation failed ({type(exc).__name__}: {exc}); "
                                        "check the worker log, then retry the round")
     return None
-
-
-def _preview_writer(job_id: uuid.UUID) -> Callable[[int, PILImage.Image], None]:
-    """Keeps the newest step's preview on disk for the UI, at most a few times a second."""
-    settings, last = get_settings(), [0.0]
-
-    def write(step: int, image: PILImage.Image) -> None:
-        now = time.monotonic()
-        if now - last[0] < PREVIEW_INTERVAL_S:
-            return
-        last[0] = now
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
-        write_preview(settings, job_id, buffer.getvalue())
-
-    return write
 
 
 def _leave_for_a_fresh_process() -> None:
@@ -130,18 +122,23 @@ def _leave_for_a_fresh_process() -> None:
 
 
 def run_job(job_id: uuid.UUID) -> None:
+    clock = PhaseClock()
     # 1. Claim the job (or learn that it is done, cancelled or someone else's).
-    job = _claim(job_id)
+    with clock.phase("claim"):
+        job = _claim(job_id)
     if job is None:
         return
     spec = GenerationSpec.model_validate(job.spec)
-    parent = _open(spec.parent_sha256) if spec.parent_sha256 else None
-    # 2. Draw, step by step.
-    images = _draw(job_id, spec, parent)
+    with clock.phase("parent"):
+        parent = recent_images.open(spec.parent_sha256) if spec.parent_sha256 else None
+    # 2. Draw, step by step (the per-step progress and previews are counted apart, inside it).
+    with clock.phase("draw"):
+        images = _draw(job_id, spec, parent, clock)
     if images is None:
         return
     # 3. Store every candidate and mark the job done, in one transaction.
-    stored = _store(job_id, images)
+    stored = _store(job_id, images, clock)
+    log.info("job %s stored %d candidates: %s", job_id, len(stored), clock.summary())
     # 4. Face checks (a face? how far from the pick?) follow off the critical path: dlib
     #    runs on the CPU while the GPU takes the next job.
     if stored:
@@ -173,7 +170,7 @@ def run_verify(job_id: uuid.UUID) -> None:
         assert image is not None
         stored_sha, recipe = image.sha256, dict(image.recipe)
     spec = spec_from_recipe(recipe)
-    images = _draw(job_id, spec, _open(spec.parent_sha256) if spec.parent_sha256 else None)
+    images = _draw(job_id, spec, recent_images.open(spec.parent_sha256) if spec.parent_sha256 else None)
     if images is None:
         return
     redrawn = images[recipe["batch_index"]]
@@ -197,11 +194,6 @@ def run_verify(job_id: uuid.UUID) -> None:
         db.commit()
 
 
-def _open(sha256: str) -> PILImage.Image:
-    with PILImage.open(io.BytesIO(blob_store().get(sha256))) as image:
-        return image.convert("RGB")
-
-
 def _end(job_id: uuid.UUID, status: JobStatus, error: str | None) -> None:
     with session_factory()() as db:
         job = db.get(Job, job_id)
@@ -217,36 +209,48 @@ def _yield_cpu() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def _encode_pngs(images: list[GeneratedImage]) -> list[bytes]:
-    """Pillow's PNG encoder releases the GIL: the candidates encode side by side."""
+def _encode_pngs(images: list[GeneratedImage]) -> list[tuple[bytes, str]]:
+    """Each candidate's PNG and perceptual hash. Pillow's encoder releases the GIL, so the
+    candidates encode side by side; the hash is taken from the pixels in hand (the PNG is
+    lossless, so decoding it again would give the same hash for a decode's cost)."""
     with ThreadPoolExecutor(max_workers=len(images)) as pool:
-        return list(pool.map(lambda g: encode_png(g.image, g.recipe), images))
+        return list(pool.map(lambda g: (encode_png(g.image, g.recipe), dhash(g.image)), images))
 
 
-def _store(job_id: uuid.UUID, images: list[GeneratedImage]) -> list[uuid.UUID]:
-    """Stores the candidates and ends the job; returns their ids (none if another worker won)."""
-    stored: list[uuid.UUID] = []
-    pngs = _encode_pngs(images)
+def _store(job_id: uuid.UUID, images: list[GeneratedImage], clock: PhaseClock) -> list[uuid.UUID]:
+    """Stores the candidates and ends the job; returns their ids (none if another worker won).
+    The job's row keeps the clock's figures up to its commit; the log line has the commit too."""
+    with clock.phase("encode"):
+        pngs = _encode_pngs(images)
     with session_factory()() as db:
-        job = db.get(Job, job_id)
-        round_ = db.scalar(select(Round).where(Round.job_id == job_id))
-        if job is None or round_ is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
-            return []  # taken over by another worker meanwhile: theirs is the result
-        for index, (generated, png) in enumerate(zip(images, pngs, strict=True)):
-            image = store_image(db, job.case_id, "candidate", png, generated.image.width,
-                                generated.image.height, generated.recipe)
-            candidate = Candidate(round_id=round_.id, job_id=job.id, index=index, seed=generated.seed,
-                                  image_id=image.id)
-            db.add(candidate)
-            db.flush()
-            stored.append(candidate.id)
-            record(db, None, "candidate.generate", case_id=job.case_id, entity_type="candidate",
-                   entity_id=candidate.id, details={"round_id": str(round_.id), "index": index,
-                                                    "seed": generated.seed, "image_sha256": image.sha256})
-        jobs.finish(db, job, JobStatus.SUCCEEDED)
+        with clock.phase("rows"):
+            job = db.get(Job, job_id)
+            round_ = db.scalar(select(Round).where(Round.job_id == job_id))
+            if job is None or round_ is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
+                return []  # taken over by another worker meanwhile: theirs is the result
+            stored = [_add_candidate(db, job, round_, index, generated, png, phash)
+                      for index, (generated, (png, phash)) in enumerate(zip(images, pngs, strict=True))]
+            jobs.finish(db, job, JobStatus.SUCCEEDED)
+        job.result = {"timings_ms": clock.milliseconds()}
         try:
-            db.commit()
+            with clock.phase("commit"):
+                db.commit()
         except IntegrityError:
             db.rollback()  # a duplicate delivery already stored them
             return []
+    for generated, (png, _) in zip(images, pngs, strict=True):
+        recent_images.remember(sha256_hex(png), generated.image)
     return stored
+
+
+def _add_candidate(db: Session, job: Job, round_: Round, index: int, generated: GeneratedImage, png: bytes,
+                   phash: str) -> uuid.UUID:
+    image = store_image(db, job.case_id, "candidate", png, generated.image.width, generated.image.height,
+                        generated.recipe, phash=phash)
+    candidate = Candidate(round_id=round_.id, job_id=job.id, index=index, seed=generated.seed, image_id=image.id)
+    db.add(candidate)
+    db.flush()
+    record(db, None, "candidate.generate", case_id=job.case_id, entity_type="candidate", entity_id=candidate.id,
+           details={"round_id": str(round_.id), "index": index, "seed": generated.seed,
+                    "image_sha256": image.sha256})
+    return candidate.id
