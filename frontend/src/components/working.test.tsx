@@ -51,7 +51,9 @@ describe("<Suggestions>", () => {
     expect(screen.queryByRole("button", { name: "Accepted" })).toBeNull();
     expect(screen.getByText("(2 to decide)")).toBeTruthy();
     expect(screen.getByText("from “nose wider”")).toBeTruthy();
-    fireEvent.click(within(screen.getByRole("group", { name: "Decide: nose: wide crooked" })).getByRole("button", { name: "Accept" }));
+    // Fields read as the attribute form names them, not as stored ("age_range").
+    expect(screen.getByText("Age range: 40-50")).toBeTruthy();
+    fireEvent.click(within(screen.getByRole("group", { name: "Decide: Nose: wide crooked" })).getByRole("button", { name: "Accept" }));
     expect(onDecide).toHaveBeenCalledWith(NOSE, "accept");
     rerender(<Suggestions suggestions={[NOSE, AGE]} decisions={{ n1: "accept", a1: "reject" }} onDecide={onDecide} onDecideAll={onDecideAll} pending={false} error={null} />);
     const accepted = screen.getByRole("button", { name: "Accepted" });
@@ -119,7 +121,7 @@ describe("<RoundWords>", () => {
     render(<RoundWords rounds={[round]} openIndex={2} />);
     const box = screen.getByTestId("round-words-2");
     expect(box.querySelector("blockquote")?.textContent).toBe("nose wider, and he was older");
-    expect(within(box).getByRole("list", { name: "Suggestions accepted in round 2" }).textContent).toBe("Accepted: nose: wide crooked");
+    expect(within(box).getByRole("list", { name: "Suggestions accepted in round 2" }).textContent).toBe("Accepted: Nose: wide crooked");
     const diff = within(box).getByRole("list", { name: "Changes to the working description in round 2" });
     expect(diff.textContent).toContain("Struck “thin face”");
     expect(box.textContent?.indexOf("Witness said")).toBeLessThan(box.textContent?.indexOf("Artist's interpretation") ?? -1);

@@ -199,12 +199,14 @@ export function describeDiff(d: WorkingDiff): DiffLine[] {
 }
 
 /** A suggestion in words for the artist (the server's `text`, else built from its fields). */
+/** A suggestion as the artist reads it, from its fields ("Age range: 35-45"); the server's own
+ *  `text` (which names fields as stored, "age_range") only for a kind this client does not know. */
 export function suggestionText(s: Suggestion): string {
-  if (s.text) return s.text;
   if (s.kind === "set") return `${attrLabel(s.field ?? "")}: ${s.value ?? ""}`;
   if (s.kind === "keep") return `${attrLabel(s.field ?? "")} is right: drop the pending changes to it`;
   if (s.kind === "add") return `Add “${s.clause?.text ?? ""}” (${kindInfo(s.clause?.kind).label})`;
-  return `Pick candidate ${s.candidate_index ?? "?"}`;
+  if (s.kind === "pick") return `Pick candidate ${s.candidate_index ?? "?"} instead`;
+  return s.text ?? "";
 }
 
 /** The current value of an attribute field in a working description ("" if none). */
