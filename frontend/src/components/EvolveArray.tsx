@@ -3,6 +3,7 @@ import { isTypingTarget } from "../lib/shortcuts";
 import { evolveCellSize, moveInGrid, pageCount, pageOf, PAGE_SIZE, type EvolvePick } from "../lib/evolve";
 import type { WitnessFaceLike } from "../lib/witnessView";
 import { CandidateImage } from "./CandidateImage";
+import { CompositeNotice } from "./CompositeNotice";
 import "./evolve.css";
 
 const GAP = 10;
@@ -91,6 +92,10 @@ export function EvolveArray({
         {question}
         <span className="evolve-hint"> Tap up to three. Keys 1–9, arrows and space work too.</span>
       </h1>
+      {/* One notice for the whole array: nine small faces each captioned would crowd out the faces. */}
+      <p className="evolve-notice">
+        Every face here: <CompositeNotice />
+      </p>
       <div
         ref={gridRef}
         className="evolve-grid"

@@ -38,6 +38,7 @@ describe("<EvolveArray> with <EvolveControls>", { timeout: 20_000 }, () => {
     const onSend = vi.fn();
     render(<Harness onSend={onSend} />);
     expect(options()).toHaveLength(9);
+    expect(screen.getByTestId("composite-notice").textContent).toContain("Composite — not a photograph");
     for (const i of [2, 0, 6, 8]) fireEvent.click(options()[i]!);
     expect(options().map((o) => o.getAttribute("aria-selected"))).toEqual(["true", "false", "true", "false", "false", "false", "true", "false", "false"]);
     expect(options()[8]!.getAttribute("aria-disabled")).toBe("true");
