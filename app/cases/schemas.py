@@ -41,8 +41,18 @@ class OwnerOut(BaseModel):
     username: str
 
 
+class FaceRecognitionState(BaseModel):
+    """Whether an admin has allowed exports for face-recognition search (POST /api/cases/{id}/face-recognition)."""
+
+    enabled: bool
+    reason: str | None
+    by: str | None = Field(description="the admin's username")
+    at: datetime | None
+
+
 class CaseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Fields with a default are always sent: the generated client types say so.
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
 
     id: uuid.UUID
     reference: str
@@ -53,6 +63,8 @@ class CaseOut(BaseModel):
     notes: str
     status: str
     releasable_for_training: bool = False
+    face_recognition: FaceRecognitionState = Field(
+        default_factory=lambda: FaceRecognitionState(enabled=False, reason=None, by=None, at=None))
     owner: OwnerOut
     created_at: datetime
     witness_count: int = 0

@@ -11,15 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.cases.models import Case
+from app.cases.service import can_see
 from app.errors import NotFoundError
 from app.images import service
 from app.images.labels import labelled_png
+from app.images.models import Image
 from app.images.uploads import MAX_BYTES, store_upload
 from app.jobs import limits
 from app.jobs.progress import signed_in, wait_final
 from app.sessions import exposure, references
 from app.users.actor import Actor
 from app.users.deps import AdminActor, CurrentActor, Db
+from app.users.service import usernames
+from app.witnesses.models import Witness
 from common.recipe import sha256_hex
 from common.spec import JobStatus
 
@@ -43,6 +48,67 @@ async def upload(case_id: uuid.UUID, db: Db, actor: CurrentActor, file: Annotate
     stored = await run_in_threadpool(store_upload, db, actor, case_id, data, kind)
     return UploadOut(id=stored.id, kind=stored.kind, sha256=stored.sha256, width=stored.width,
                      height=stored.height, image_url=service.image_url(stored.id))
+
+
+class Released(BaseModel):
+    reason: str
+    by: str | None = Field(description="the admin's username")
+    at: datetime
+
+
+class UploadMatch(BaseModel):
+    """The drawn face an upload matches: it is refused as a reference for any other witness until released."""
+
+    witness_id: uuid.UUID
+    witness_name: str | None = Field(description="null when the match is in a case the caller may not see")
+    session_id: uuid.UUID
+    round_index: int
+    candidate_index: int = Field(description="0-based; the screens show R{round_index}·{candidate_index + 1}")
+    case_id: uuid.UUID
+    case_reference: str | None = Field(description="null when the caller may not see that case")
+    hash_distance: int = Field(description="perceptual-hash bits that differ, of 64 (app/images/phash.py)")
+
+
+class ReferenceUploadOut(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    width: int
+    height: int
+    image_url: str
+    released: Released | None
+    match: UploadMatch | None
+
+
+def _released_out(upload: Image, names: dict[uuid.UUID, str]) -> Released | None:
+    if upload.released_at is None:
+        return None
+    by = names.get(upload.released_by) if upload.released_by else None
+    return Released(reason=upload.release_reason or "", by=by, at=upload.released_at)
+
+
+def _match_out(db: Session, actor: Actor, match: references.Match | None) -> UploadMatch | None:
+    if match is None:
+        return None
+    face = match.face
+    visible = can_see(db, actor, face.case_id)
+    witness = db.get(Witness, face.witness_id) if visible else None
+    case = db.get(Case, face.case_id) if visible else None
+    return UploadMatch(witness_id=face.witness_id, witness_name=witness.name if witness else None,
+                       session_id=face.session_id, round_index=face.round_index,
+                       candidate_index=face.candidate_index, case_id=face.case_id,
+                       case_reference=case.reference if case else None, hash_distance=match.distance)
+
+
+@router.get("/cases/{case_id}/uploads", response_model=list[ReferenceUploadOut])
+def list_uploads(case_id: uuid.UUID, db: Db, actor: CurrentActor) -> list[ReferenceUploadOut]:
+    """The case's reference uploads (not masks, not the server's sketches of photos), newest first,
+    each with the other witness's face it matches, if any, and its release."""
+    listed = references.list_uploads(db, actor, case_id)
+    names = usernames(db, (upload.released_by for upload, _ in listed))
+    return [ReferenceUploadOut(id=upload.id, created_at=upload.created_at, width=upload.width, height=upload.height,
+                               image_url=service.image_url(upload.id), released=_released_out(upload, names),
+                               match=_match_out(db, actor, match))
+            for upload, match in listed]
 
 
 @router.get("/images/{image_id}", response_class=Response,

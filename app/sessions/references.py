@@ -4,6 +4,8 @@
    candidate (approved composites included) of every OTHER witness, in any case. A match is
    refused (409) naming the witness, session and round it came from, unless an admin has
    released the upload with a recorded reason (POST /api/cases/{id}/uploads/{upload_id}/release).
+   GET /api/cases/{id}/uploads lists a case's uploads with the face each matches (`list_uploads`),
+   found by the same `find_match`, so the case page can show what an admin must release.
 2. Photographs: a reference that the check in common/photo.py finds photographic is turned into
    a pencil sketch (common/faces.photo_to_pencil_sketch) for every model. Models 2 and 3 sketchify
    it in the engine (`sketchify_reference`); Model 1 starts from it, so the sketch is stored as an
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from dataclasses import dataclass
 
 from PIL import Image as PILImage
 from sqlalchemy import select
@@ -41,27 +44,76 @@ def _phash(db: Session, image: Image) -> str:
     return image.phash
 
 
+@dataclass(frozen=True)
+class DrawnFace:
+    """A candidate drawn for a witness, by its perceptual hash and where it sits."""
+
+    phash: str
+    witness_id: uuid.UUID
+    session_id: uuid.UUID
+    case_id: uuid.UUID
+    round_index: int
+    candidate_index: int  # 0-based, as stored; shown as R{round}·{index + 1}
+
+
+@dataclass(frozen=True)
+class Match:
+    face: DrawnFace
+    distance: int  # hash bits that differ, of 64
+
+
+def drawn_faces(db: Session, not_witness: uuid.UUID | None = None) -> list[DrawnFace]:
+    """Every candidate (approved composites included) in any case, except those drawn for `not_witness`."""
+    query = (select(Image, Candidate.index, Round.index, SketchSession.id, SketchSession.witness_id,
+                    SketchSession.case_id)
+             .join(Candidate, Candidate.image_id == Image.id).join(Round, Candidate.round_id == Round.id)
+             .join(SketchSession, Round.session_id == SketchSession.id).where(Image.kind == "candidate"))
+    if not_witness is not None:
+        query = query.where(SketchSession.witness_id != not_witness)
+    return [DrawnFace(_phash(db, image), witness_id, session_id, case_id, round_index, candidate_index)
+            for image, candidate_index, round_index, session_id, witness_id, case_id in db.execute(query)]
+
+
+def find_match(db: Session, upload: Image, faces: list[DrawnFace]) -> Match | None:
+    """The drawn face closest to the upload, if it is close enough to be the same picture."""
+    mine = _phash(db, upload)
+    best: Match | None = None
+    for face in faces:
+        bits = distance(mine, face.phash)
+        if matches(mine, face.phash) and (best is None or bits < best.distance):
+            best = Match(face, bits)
+    return best
+
+
 def check_cross_witness(db: Session, session: SketchSession, upload: Image) -> None:
     """Refuses a reference that matches a face drawn for another witness (unless released)."""
     if upload.released_at is not None:
         return
-    mine = _phash(db, upload)
-    rows = db.execute(
-        select(Image, Candidate, Round, SketchSession)
-        .join(Candidate, Candidate.image_id == Image.id).join(Round, Candidate.round_id == Round.id)
-        .join(SketchSession, Round.session_id == SketchSession.id)
-        .where(SketchSession.witness_id != session.witness_id, Image.kind == "candidate")
-    )
-    for image, candidate, round_, other in rows:
-        if not matches(mine, _phash(db, image)):
-            continue
-        where = "this case" if other.case_id == session.case_id else f"case {other.case_id}"
-        raise ConflictError(
-            f"reference_upload_id: this upload matches candidate R{round_.index}·{candidate.index + 1} drawn for "
-            f"witness {other.witness_id} (session {other.id}, round {round_.index}, {where}; "
-            f"{distance(mine, image.phash or '')} of 64 hash bits differ). One witness's composites must not be "
-            f"shown to another; an admin may release the upload with a reason "
-            f"(POST /api/cases/{upload.case_id}/uploads/{upload.id}/release)")
+    match = find_match(db, upload, drawn_faces(db, not_witness=session.witness_id))
+    if match is None:
+        return
+    face = match.face
+    where = "this case" if face.case_id == session.case_id else f"case {face.case_id}"
+    raise ConflictError(
+        f"reference_upload_id: this upload matches candidate R{face.round_index}·{face.candidate_index + 1} drawn for "
+        f"witness {face.witness_id} (session {face.session_id}, round {face.round_index}, {where}; "
+        f"{match.distance} of 64 hash bits differ). One witness's composites must not be "
+        f"shown to another; an admin may release the upload with a reason "
+        f"(POST /api/cases/{upload.case_id}/uploads/{upload.id}/release)")
+
+
+def list_uploads(db: Session, actor: Actor, case_id: uuid.UUID) -> list[tuple[Image, Match | None]]:
+    """The case's reference uploads, newest first, each with the drawn face it matches (any witness's,
+    released or not: the screen says what the upload is and why it was released).
+
+    The pencil sketches the server makes of photo references (recipe `sketchified_from`) are left out:
+    nobody uploaded them, they are made only once their photo passed this check, and their photo is listed."""
+    case = get_case(db, actor, case_id)
+    uploads = db.scalars(select(Image).where(Image.case_id == case.id, Image.kind == "reference")
+                         .order_by(Image.created_at.desc(), Image.id))
+    mine = [u for u in uploads if "sketchified_from" not in (u.recipe or {})]
+    faces = drawn_faces(db) if mine else []
+    return [(upload, find_match(db, upload, faces)) for upload in mine]
 
 
 def release_upload(db: Session, actor: Actor, case_id: uuid.UUID, upload_id: uuid.UUID, reason: str) -> Image:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -61,6 +62,14 @@ def _refuse_look_alike(db: Session, username: str) -> None:
 
 def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.username)))
+
+
+def usernames(db: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Who recorded a decision, by name, for many rows in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples().all())
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:

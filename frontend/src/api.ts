@@ -78,6 +78,11 @@ export type WitnessPick = Schemas["WitnessPick"];
 
 export type JobProgress = Schemas["ProgressEvent"];
 export type Upload = Schemas["UploadOut"];
+/** GET /api/cases/{id}/uploads: a reference upload, the other witness's face it matches, and its release. */
+export type ReferenceUpload = Schemas["ReferenceUploadOut"];
+export type UploadMatch = Schemas["UploadMatch"];
+/** On every case: whether an admin allowed face-recognition exports, why, by whom and when. */
+export type FaceRecognitionState = Schemas["FaceRecognitionState"];
 export type AuditEvent = Schemas["AuditEventOut"];
 export type AuditVerify = Schemas["ChainOut"];
 /** GET /api/audit filters (newest first); `action` ending in `.*` matches a prefix, `limit` ≤ 1000. */
@@ -311,6 +316,8 @@ export const api = {
     form.append("kind", "mask");
     return request<Upload>(`/api/cases/${enc(caseId)}/uploads`, { method: "POST", form });
   },
+  /** The case's reference uploads, newest first, each with the other witness's face it matches (if any). */
+  listUploads: (caseId: string, signal?: AbortSignal) => request<ReferenceUpload[]>(`/api/cases/${enc(caseId)}/uploads`, { signal }),
   /** A sketch or photo for the first round to start from (PNG, JPEG or WebP; re-encoded by the server). */
   uploadReference: (caseId: string, file: File) => {
     const form = new FormData();
@@ -351,10 +358,10 @@ export const api = {
   verifyAudit: (signal?: AbortSignal) => request<AuditVerify>("/api/audit/verify", { signal }),
   /** Admin: allow `purpose=face-recognition` exports of one case, with the reason on record. */
   enableFaceRecognition: (caseId: string, reason: string) =>
-    request<unknown>(`/api/cases/${enc(caseId)}/face-recognition`, { method: "POST", body: { reason } }),
+    request<Schemas["FaceRecognitionOut"]>(`/api/cases/${enc(caseId)}/face-recognition`, { method: "POST", body: { reason } }),
   /** Admin: let a reference that matched another witness's composite through, with the reason on record. */
   releaseUpload: (caseId: string, uploadId: string, reason: string) =>
-    request<unknown>(`/api/cases/${enc(caseId)}/uploads/${enc(uploadId)}/release`, { method: "POST", body: { reason } }),
+    request<Schemas["ReleaseOut"]>(`/api/cases/${enc(caseId)}/uploads/${enc(uploadId)}/release`, { method: "POST", body: { reason } }),
 };
 
 export type Api = typeof api;

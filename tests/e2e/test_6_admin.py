@@ -1,5 +1,6 @@
 """Journey 6: admin — users and roles, the model registry, the audit trail as a timeline with
-thumbnails, chain verification, and the export link."""
+thumbnails, chain verification, and the export link; on the case page, releasing a reference upload
+that matches another witness's face, and allowing face-recognition search exports."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIST, Api, assert_all_labelled, shot, sign_in, unique
+from tests.e2e.conftest import ARTIST, FAST, Api, Server, assert_all_labelled, shot, sign_in, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -162,6 +163,110 @@ _WIDER_THAN_SCREEN = """
   .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${el.getBoundingClientRect().right | 0}`)
   .slice(0, 8)
 """
+
+
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _matching_upload(server: Server) -> tuple[dict[str, str], str, str]:
+    """An artist's case with two witnesses; witness A's composite uploaded as a reference (for witness B).
+    Returns the ids, witness B's id and the upload's id."""
+    artist = Api(server.base_url, ARTIST)
+    ids = artist.case_with_description(unique("REL"), title="Reference release case")
+    session = artist.wait_round(artist.start_session(ids, candidates=1)["id"], 1)
+    composite = artist.client.get(session["rounds"][0]["candidates"][0]["image_url"]).content
+    upload = artist.post(f"/api/cases/{ids['case_id']}/uploads", data={"kind": "reference"},
+                         files={"file": ("witness-a.png", composite, "image/png")})
+    other = artist.post(f"/api/cases/{ids['case_id']}/witnesses", {"name": "Witness B"})
+    desc = artist.post(f"/api/witnesses/{other['id']}/descriptions", {"text": "Tall, a beard.", "attributes": {}})
+    start = {"witness_id": other["id"], "description_id": desc["id"], "candidates": 1,
+             "reference_upload_id": upload["id"], **FAST}
+    refused = artist.post("/api/sessions", start, status=409)
+    assert "matches candidate R1·1" in refused["detail"]
+    artist.client.close()
+    return ids, other["id"], upload["id"]
+
+
+def test_admin_releases_an_upload_and_allows_face_recognition(browser: Any, server: Server) -> None:
+    ids, _witness_b, upload_id = _matching_upload(server)
+    ctx = browser.new_context(base_url=server.base_url, viewport=LAPTOP)
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # The artist sees the match and that an admin must act; face-recognition is off and not offered.
+    sign_in(page, ARTIST, path=f"/cases/{ids['case_id']}")
+    uploads = page.get_by_role("region", name="Reference uploads")
+    item = uploads.get_by_role("listitem")
+    expect(item).to_have_count(1)
+    expect(item.get_by_test_id("upload-match")).to_contain_text("Matches R1·1 drawn for witness Witness A (this case")
+    expect(item).to_contain_text("An admin must release this upload before it can be used for any witness other than "
+                                 "Witness A.")
+    expect(item.get_by_role("img", name=re.compile("Reference upload of"))).to_have_js_property("complete", True)
+    expect(item.get_by_role("button")).to_have_count(0)
+    panel = page.get_by_test_id("face-recognition")
+    expect(panel).to_contain_text("Not allowed")
+    expect(panel.get_by_role("button")).to_have_count(0)
+    option = page.get_by_label("Export purpose").locator("option[value=face-recognition]")
+    expect(option).to_be_disabled()
+    expect(option).to_have_text("Face-recognition search (an admin has not allowed it for this case)")
+    assert_all_labelled(page)
+    uploads.evaluate("el => el.scrollIntoView()")
+    shot(page, "6-admin-06-case-uploads-artist-1280x800")
+    page.set_viewport_size(PHONE)
+    uploads.evaluate("el => el.scrollIntoView()")
+    shot(page, "6-admin-06-case-uploads-artist-390x844")
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("button", name="Sign out").click()
+
+    # The admin releases it through the dialog: a reason is required.
+    sign_in(page, path=f"/cases/{ids['case_id']}")
+    item.get_by_role("button", name=re.compile("^Release the upload of")).click()
+    dialog = page.get_by_role("dialog", name="Release this upload?")
+    dialog.get_by_role("button", name="Release upload").click()
+    expect(dialog.get_by_text("Write the reason")).to_be_visible()
+    reason = "Witness B was shown this sketch at the scene by the officer; recorded in the statement."
+    dialog.get_by_label(re.compile("^Reason")).fill(reason)
+    assert_all_labelled(page)
+    shot(page, "6-admin-07-release-dialog-1280x800")
+    page.set_viewport_size(PHONE)
+    shot(page, "6-admin-07-release-dialog-390x844")
+    page.set_viewport_size(LAPTOP)
+    dialog.get_by_role("button", name="Release upload").click()
+    expect(dialog).to_have_count(0)
+    released = item.get_by_test_id("upload-released")
+    expect(released).to_contain_text(re.compile(r"^Released by admin on .+: " + re.escape(reason)))
+    expect(item).to_contain_text("Released")
+    listed = Api(server.base_url).get(f"/api/cases/{ids['case_id']}/uploads")
+    assert [(u["id"], u["released"]["reason"], u["released"]["by"]) for u in listed] == [(upload_id, reason, "admin")]
+
+    # Face-recognition search: allowed with a reason, then offered as an export purpose.
+    panel.get_by_role("button", name="Allow face-recognition search…").click()
+    dialog = page.get_by_role("dialog", name=re.compile("Allow face-recognition search for"))
+    dialog.get_by_label(re.compile("^Reason")).fill("Court order 41/2026")
+    shot(page, "6-admin-08-face-recognition-dialog-1280x800")
+    dialog.get_by_role("button", name="Allow face-recognition search").click()
+    expect(panel.get_by_test_id("face-recognition-state")).to_contain_text(
+        re.compile(r"^Allowed by admin on .+: Court order 41/2026"))
+    expect(option).to_be_enabled()
+    page.get_by_label("Export purpose").select_option("face-recognition")
+    link = page.get_by_role("link", name="Export (ZIP)")
+    assert link.get_attribute("href") == f"/api/cases/{ids['case_id']}/export?purpose=face-recognition"
+    assert page.request.get(link.get_attribute("href")).status == 200
+    assert_all_labelled(page)
+    uploads.evaluate("el => el.scrollIntoView()")
+    shot(page, "6-admin-09-case-released-allowed-1280x800")
+    shot(page, "6-admin-09-case-released-allowed-1280x800-full", full_page=True)
+    page.set_viewport_size(PHONE)
+    wide = page.evaluate(_WIDER_THAN_SCREEN)
+    assert not wide, f"the case page runs off a 390px screen: {wide}"
+    uploads.evaluate("el => el.scrollIntoView()")
+    shot(page, "6-admin-09-case-released-allowed-390x844")
+    shot(page, "6-admin-09-case-released-allowed-390x844-full", full_page=True)
+    ctx.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def test_artists_do_not_see_admin(page: Any) -> None:

@@ -278,7 +278,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Uploads
+         * @description The case's reference uploads (not masks, not the server's sketches of photos), newest first,
+         *     each with the other witness's face it matches, if any, and its release.
+         */
+        get: operations["list_uploads_api_cases__case_id__uploads_get"];
         put?: never;
         /** Upload */
         post: operations["upload_api_cases__case_id__uploads_post"];
@@ -1280,6 +1285,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            face_recognition: components["schemas"]["FaceRecognitionState"];
             /**
              * Id
              * Format: uuid
@@ -1300,7 +1306,7 @@ export interface components {
              * Releasable For Training
              * @default false
              */
-            releasable_for_training?: boolean;
+            releasable_for_training: boolean;
             /** Sessions */
             sessions: components["schemas"]["SessionSummary"][];
             /** Status */
@@ -1311,7 +1317,7 @@ export interface components {
              * Witness Count
              * @default 0
              */
-            witness_count?: number;
+            witness_count: number;
             /** Witnesses */
             witnesses: components["schemas"]["WitnessOut"][];
         };
@@ -1322,6 +1328,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            face_recognition: components["schemas"]["FaceRecognitionState"];
             /**
              * Id
              * Format: uuid
@@ -1342,7 +1349,7 @@ export interface components {
              * Releasable For Training
              * @default false
              */
-            releasable_for_training?: boolean;
+            releasable_for_training: boolean;
             /** Status */
             status: string;
             /** Title */
@@ -1351,7 +1358,7 @@ export interface components {
              * Witness Count
              * @default 0
              */
-            witness_count?: number;
+            witness_count: number;
         };
         /** CaseUpdate */
         CaseUpdate: {
@@ -1595,6 +1602,23 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
+        /**
+         * FaceRecognitionState
+         * @description Whether an admin has allowed exports for face-recognition search (POST /api/cases/{id}/face-recognition).
+         */
+        FaceRecognitionState: {
+            /** At */
+            at: string | null;
+            /**
+             * By
+             * @description the admin's username
+             */
+            by: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Reason */
+            reason: string | null;
+        };
         /** FromCasesIn */
         FromCasesIn: {
             /** Name */
@@ -1763,6 +1787,27 @@ export interface components {
             /** Window */
             window: number;
         };
+        /** ReferenceUploadOut */
+        ReferenceUploadOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Height */
+            height: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Image Url */
+            image_url: string;
+            match: components["schemas"]["UploadMatch"] | null;
+            released: components["schemas"]["Released"] | null;
+            /** Width */
+            width: number;
+        };
         /** RegistryOut */
         RegistryOut: {
             /** Adapters */
@@ -1798,6 +1843,21 @@ export interface components {
              * Format: date-time
              */
             released_at: string;
+        };
+        /** Released */
+        Released: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By
+             * @description the admin's username
+             */
+            by: string | null;
+            /** Reason */
+            reason: string;
         };
         /** RoundCreate */
         RoundCreate: {
@@ -2400,6 +2460,49 @@ export interface components {
              * @description the adapter's registry name
              */
             name?: string | null;
+        };
+        /**
+         * UploadMatch
+         * @description The drawn face an upload matches: it is refused as a reference for any other witness until released.
+         */
+        UploadMatch: {
+            /**
+             * Candidate Index
+             * @description 0-based; the screens show R{round_index}·{candidate_index + 1}
+             */
+            candidate_index: number;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /**
+             * Case Reference
+             * @description null when the caller may not see that case
+             */
+            case_reference: string | null;
+            /**
+             * Hash Distance
+             * @description perceptual-hash bits that differ, of 64 (app/images/phash.py)
+             */
+            hash_distance: number;
+            /** Round Index */
+            round_index: number;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
+            /**
+             * Witness Id
+             * Format: uuid
+             */
+            witness_id: string;
+            /**
+             * Witness Name
+             * @description null when the match is in a case the caller may not see
+             */
+            witness_name: string | null;
         };
         /** UploadOut */
         UploadOut: {
@@ -3211,6 +3314,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_uploads_api_cases__case_id__uploads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceUploadOut"][];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -1,13 +1,25 @@
 import { useId, useState } from "react";
 import { api, type ExportPurpose } from "../api";
-import { EXPORT_PURPOSES } from "../lib/safeguards";
+import { exportPurposes } from "../lib/safeguards";
 
 /**
  * The case export (ZIP) with its purpose: the server requires one
  * (disclosure, public appeal, internal review; face-recognition search only
  * once an admin enabled it for the case) and records it in the audit and manifest.
+ * `faceRecognition`: the case's enabled state; left out where the screen does not
+ * know it, face-recognition is not offered there.
  */
-export function ExportLink({ caseId, label = "Export (ZIP)", primary }: { caseId: string; label?: string; primary?: boolean }) {
+export function ExportLink({
+  caseId,
+  label = "Export (ZIP)",
+  primary,
+  faceRecognition,
+}: {
+  caseId: string;
+  label?: string;
+  primary?: boolean;
+  faceRecognition?: boolean;
+}) {
   const id = useId();
   const [purpose, setPurpose] = useState<ExportPurpose | "">("");
   const cls = `btn${primary ? " btn-primary" : ""}`;
@@ -18,8 +30,8 @@ export function ExportLink({ caseId, label = "Export (ZIP)", primary }: { caseId
       </label>
       <select id={id} value={purpose} onChange={(e) => setPurpose(e.target.value as ExportPurpose | "")} title="What the export is for: recorded with it">
         <option value="">Purpose of the export…</option>
-        {EXPORT_PURPOSES.map((p) => (
-          <option key={p.id} value={p.id}>
+        {exportPurposes(faceRecognition).map((p) => (
+          <option key={p.id} value={p.id} disabled={p.disabled}>
             {p.label}
           </option>
         ))}

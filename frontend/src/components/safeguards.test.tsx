@@ -119,6 +119,20 @@ describe("<ExportLink>", () => {
     fireEvent.change(screen.getByLabelText("Export purpose"), { target: { value: "public-appeal" } });
     expect(screen.getByRole("link", { name: "Export CR-1 (ZIP)" }).getAttribute("href")).toBe("/api/cases/k1/export?purpose=public-appeal");
   });
+
+  it("offers face-recognition search only once an admin allowed it, and says why not before", () => {
+    const option = () => screen.getByRole("option", { name: /^Face-recognition search/ }) as HTMLOptionElement;
+    const { rerender } = render(<ExportLink caseId="k1" faceRecognition={false} />);
+    expect(option().disabled).toBe(true);
+    expect(option().textContent).toBe("Face-recognition search (an admin has not allowed it for this case)");
+    rerender(<ExportLink caseId="k1" />);
+    expect(option().disabled).toBe(true);
+    expect(option().textContent).toBe("Face-recognition search (from the case page)");
+    rerender(<ExportLink caseId="k1" faceRecognition />);
+    expect(option().disabled).toBe(false);
+    fireEvent.change(screen.getByLabelText("Export purpose"), { target: { value: "face-recognition" } });
+    expect(screen.getByRole("link", { name: "Export (ZIP)" }).getAttribute("href")).toBe("/api/cases/k1/export?purpose=face-recognition");
+  });
 });
 
 describe("<ExposureBar>", () => {

@@ -20,6 +20,8 @@ function c(over: Partial<CaseSummary>): CaseSummary {
     owner: { id: "u1", username: "alice" },
     created_at: "2025-03-04T10:00:00Z",
     witness_count: 0,
+    releasable_for_training: false,
+    face_recognition: { enabled: false, reason: null, by: null, at: null },
     ...over,
   };
 }

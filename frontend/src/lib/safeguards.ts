@@ -3,7 +3,7 @@
  * the composite notice, labelled downloads, exposure recording, export purposes,
  * and the wording and overlays of the artist's screen.
  */
-import type { ApiError, ExportPurpose, Round } from "../api";
+import type { ApiError, ExportPurpose, Round, UploadMatch } from "../api";
 
 /** What the screens show beside every composite (the server's LIKENESS_COMPOSITE_NOTICE default). */
 export const COMPOSITE_NOTICE = "Composite — not a photograph";
@@ -24,8 +24,39 @@ export const EXPORT_PURPOSES: { id: ExportPurpose; label: string }[] = [
   { id: "disclosure", label: "Disclosure (defence / court)" },
   { id: "public-appeal", label: "Public appeal" },
   { id: "internal-review", label: "Internal review" },
-  { id: "face-recognition", label: "Face-recognition search (admin must enable)" },
+  { id: "face-recognition", label: "Face-recognition search" },
 ];
+
+/**
+ * The export purposes with the one the case does not allow switched off and saying why:
+ * face-recognition search only once an admin allowed it (`undefined`: this screen does not know).
+ */
+export function exportPurposes(faceRecognition: boolean | undefined): { id: ExportPurpose; label: string; disabled: boolean }[] {
+  return EXPORT_PURPOSES.map((p) => {
+    if (p.id !== "face-recognition" || faceRecognition) return { ...p, disabled: false };
+    const why = faceRecognition === false ? "an admin has not allowed it for this case" : "from the case page";
+    return { ...p, label: `${p.label} (${why})`, disabled: true };
+  });
+}
+
+/** "R1·2": the candidate an upload matches, as the session screen labels it. */
+export function matchLabel(match: UploadMatch): string {
+  return `R${match.round_index}·${match.candidate_index + 1}`;
+}
+
+/** Where the matched face was drawn, in words; names only what the server let this user see. */
+export function matchWording(match: UploadMatch, caseId: string): string {
+  const witness = match.witness_name ? `witness ${match.witness_name}` : `witness ${match.witness_id.slice(0, 8)}`;
+  const where = match.case_id === caseId ? "this case" : match.case_reference ? `case ${match.case_reference}` : "another case";
+  const bits = match.hash_distance === 0 ? "the same picture" : `${match.hash_distance} of 64 hash bits differ`;
+  return `Matches ${matchLabel(match)} drawn for ${witness} (${where}; ${bits}).`;
+}
+
+/** Why an unreleased matching upload is refused: for any witness but the one whose face it is. */
+export function releaseNeeded(match: UploadMatch, caseId: string): string {
+  const own = match.case_id === caseId && match.witness_name ? ` for any witness other than ${match.witness_name}` : "";
+  return `An admin must release this upload before it can be used${own}.`;
+}
 
 /** "3 of 5 planned rounds", and past the plan "6 rounds (5 planned)", never "6 of 5". */
 export function roundsWording(count: number, planned: number): string {
@@ -73,6 +104,11 @@ export function roundMaskLabel(round: Pick<Round, "settings" | "region">): strin
  * (left, top, width, height). The server finds the real area on the face when it
  * draws; this is the preview over the pick before drawing.
  */
+/** The server's tint of `region` as found on the picture at `imageUrl` (422 when it finds no face). */
+export function regionOverlayUrl(imageUrl: string, region: string): string {
+  return `${imageUrl}/regions/${encodeURIComponent(region)}`;
+}
+
 export const REGION_BOXES: Record<string, [number, number, number, number][]> = {
   eyes: [[0.27, 0.38, 0.46, 0.12]],
   eyebrows: [[0.25, 0.31, 0.5, 0.09]],

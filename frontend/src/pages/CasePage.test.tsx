@@ -19,6 +19,8 @@ const CASE: CaseDetail = {
   owner: { id: "u1", username: "alice" },
   created_at: "2024-01-02T10:00:00Z",
   witness_count: 1,
+  releasable_for_training: false,
+  face_recognition: { enabled: false, reason: null, by: null, at: null },
   witnesses: [WITNESS],
   sessions: [],
 };
@@ -32,7 +34,9 @@ function serve(handler: Handler) {
         ? { status: 200, body: { user: { id: "u1", username: "artie", role: "artist" }, csrf_token: "csrf-2" } }
         : url === "/api/cases/c1"
           ? { status: 200, body: CASE }
-          : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
+          : url === "/api/cases/c1/uploads"
+            ? { status: 200, body: [] }
+            : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { "Content-Type": "application/json" },

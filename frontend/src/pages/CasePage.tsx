@@ -6,6 +6,8 @@ import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, TextField } from "
 import { CaseForm, type CaseFormValues } from "../components/CaseForm";
 import { ExportLink } from "../components/ExportLink";
 import { ApprovedComposite } from "../components/ApprovedComposite";
+import { FaceRecognitionPanel } from "../components/FaceRecognitionPanel";
+import { ReferenceUploads } from "../components/ReferenceUploads";
 import { formatDate, formatDateTime, plural } from "../lib/format";
 
 function toFormValues(c: CaseDetail): CaseFormValues {
@@ -63,7 +65,7 @@ export function CasePage() {
             <button type="button" className="btn" onClick={() => void toggleStatus.run()} disabled={toggleStatus.pending}>
               {c.status === "open" ? "Close case" : "Reopen case"}
             </button>
-            <ExportLink caseId={c.id} />
+            <ExportLink caseId={c.id} faceRecognition={c.face_recognition.enabled} />
           </>
         }
       />
@@ -142,6 +144,9 @@ export function CasePage() {
         </div>
         <AddWitnessForm caseId={c.id} onAdded={detail.reload} />
       </section>
+
+      <ReferenceUploads caseId={c.id} />
+      <FaceRecognitionPanel caseId={c.id} reference={c.reference} state={c.face_recognition} onChanged={detail.reload} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { Badge, EmptyState, ErrorNotice, Loading, PageHeader } from "../../compo
 import { formatDate, formatDateTime, formatTime, shortId } from "../../lib/format";
 import { auditThumbnail, groupByDay, outcomeTone, describeAction } from "../../lib/audit";
 import { ExportLink } from "../../components/ExportLink";
-import { FaceRecognitionEnable } from "./FaceRecognitionEnable";
+import { FaceRecognitionPanel } from "../../components/FaceRecognitionPanel";
 import {
   chainSummary,
   count,
@@ -65,9 +65,13 @@ export function AdminAuditPage() {
           <label htmlFor="audit-filter">Filter events</label>
           <input id="audit-filter" type="search" value={filter} placeholder="action, user, outcome…" onChange={(e) => setFilter(e.target.value)} />
         </div>
-        {selectedCase && <ExportLink caseId={selectedCase.id} label={`Export ${selectedCase.reference} (ZIP)`} />}
+        {selectedCase && (
+          <ExportLink caseId={selectedCase.id} label={`Export ${selectedCase.reference} (ZIP)`} faceRecognition={selectedCase.face_recognition.enabled} />
+        )}
       </div>
-      {selectedCase && <FaceRecognitionEnable caseId={selectedCase.id} reference={selectedCase.reference} />}
+      {selectedCase && (
+        <FaceRecognitionPanel caseId={selectedCase.id} reference={selectedCase.reference} state={selectedCase.face_recognition} onChanged={cases.reload} compact />
+      )}
 
       <ErrorNotice error={events.error} title="Could not load the audit trail" onRetry={events.reload} />
       {events.loading && !trail.events ? (
