@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.db import session_factory
 from app.images.models import Image
-from app.images.phash import dhash
 from app.images.service import blob_store, store_image
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.sessions.models import Candidate, Round
 from common.broker import GENERATE_TASK, VERIFY_TASK
 from common.faces import face_check, identity_embedding
+from common.phash import dhash
 from common.photo import looks_photographic
 from common.recipe import encode_png, read_recipe, sha256_hex
 from common.settings import get_settings

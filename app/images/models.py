@@ -23,7 +23,7 @@ class Image(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     recipe: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # 64-bit difference hash (hex): finds one witness's composites offered to another (app/images/phash.py).
+    # 64-bit difference hash (hex): finds one witness's composites offered to another (common/phash.py).
     phash: Mapped[str | None] = mapped_column(String(16))
     # An admin's recorded reason to use this upload as a reference although it matches another witness's face.
     release_reason: Mapped[str | None] = mapped_column(Text)

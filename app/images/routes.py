@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.cases.models import Case
 from app.cases.service import can_see
-from app.errors import NotFoundError
+from app.errors import InvalidError, NotFoundError
 from app.images import service
 from app.images.labels import labelled_png
 from app.images.models import Image
+from app.images.regions import region_overlay_png
 from app.images.uploads import MAX_BYTES, store_upload
 from app.jobs import limits
 from app.jobs.progress import signed_in, wait_final
+from app.security.ratelimit import FACE_LOOKUPS, limiter
 from app.sessions import exposure, references
+from app.sessions.schemas import Region
 from app.users.actor import Actor
 from app.users.deps import AdminActor, CurrentActor, Db
 from app.users.service import usernames
@@ -66,7 +69,7 @@ class UploadMatch(BaseModel):
     candidate_index: int = Field(description="0-based; the screens show R{round_index}·{candidate_index + 1}")
     case_id: uuid.UUID
     case_reference: str | None = Field(description="null when the caller may not see that case")
-    hash_distance: int = Field(description="perceptual-hash bits that differ, of 64 (app/images/phash.py)")
+    hash_distance: int = Field(description="perceptual-hash bits that differ, of 64 (common/phash.py)")
 
 
 class ReferenceUploadOut(BaseModel):
@@ -139,6 +142,19 @@ def download_image(image_id: uuid.UUID, db: Db, actor: CurrentActor) -> Response
     name = f"{'composite' if labelled else image.kind}-{image.id.hex[:8]}.png"
     return Response(body, media_type="image/png", headers={
         "Cache-Control": "private, no-store", "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/images/{image_id}/regions/{region}", response_class=Response,
+            responses={200: {"content": {"image/png": {}}, "description": "RGBA: the region tinted, the rest clear"},
+                       422: {"description": "no face found on the picture, or not a picture of a face"}})
+def region_overlay(image_id: uuid.UUID, region: Region, db: Db, actor: CurrentActor) -> Response:
+    """Where `region` sits on this picture's face, as the next round will find it (app/images/regions.py)."""
+    limiter.check(FACE_LOOKUPS, str(actor.id))
+    image = service.get_image(db, actor, image_id)
+    if image.kind == "mask":
+        raise InvalidError("image: a painted mask has no face; ask for the region on the candidate or the upload")
+    png = region_overlay_png(image.sha256, region)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 class VerifyOut(BaseModel):

@@ -12,11 +12,11 @@ from app.audit.service import record
 from app.cases.service import can_see
 from app.errors import InvalidError, NotFoundError
 from app.images.models import Image
-from app.images.phash import dhash_png
 from app.jobs.models import Job
 from app.jobs.queue import publish_job
 from app.users.actor import Actor
 from common.blobs import BlobStore
+from common.phash import dhash_png
 from common.settings import get_settings
 
 

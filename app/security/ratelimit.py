@@ -57,6 +57,8 @@ WITNESS = Limit("witness requests", 120, 60)
 PREVIEW = Limit("prompt previews", 120, 60)
 LONG_PREVIEW = Limit("previews of long texts", 10, 60)
 LONG_PREVIEW_CHARS = 20_000
+# Region overlays: each new picture costs a full face-detector pass on the API's CPU.
+FACE_LOOKUPS = Limit("face lookups", 60, 60)
 
 
 def storage_uri() -> str:

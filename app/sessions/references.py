@@ -1,6 +1,6 @@
 """Uploaded references before they reach a round: never another witness's face, never a photograph.
 
-1. Cross-witness: the upload's perceptual hash (app/images/phash.py) is compared with every
+1. Cross-witness: the upload's perceptual hash (common/phash.py) is compared with every
    candidate (approved composites included) of every OTHER witness, in any case. A match is
    refused (409) naming the witness, session and round it came from, unless an admin has
    released the upload with a recorded reason (POST /api/cases/{id}/uploads/{upload_id}/release).
@@ -27,10 +27,10 @@ from app.cases.service import get_case
 from app.db import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.images.models import Image
-from app.images.phash import dhash_png, distance, matches
 from app.images.service import blob_store, store_image
 from app.sessions.models import Candidate, Round, SketchSession
 from app.users.actor import Actor
+from common.phash import dhash_png, distance, matches
 from common.photo import photo_check
 from common.recipe import encode_png, sha256_hex
 

@@ -464,6 +464,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/images/{image_id}/regions/{region}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Region Overlay
+         * @description Where `region` sits on this picture's face, as the next round will find it (app/images/regions.py).
+         */
+        get: operations["region_overlay_api_images__image_id__regions__region__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/images/{image_id}/verify": {
         parameters: {
             query?: never;
@@ -2483,7 +2503,7 @@ export interface components {
             case_reference: string | null;
             /**
              * Hash Distance
-             * @description perceptual-hash bits that differ, of 64 (app/images/phash.py)
+             * @description perceptual-hash bits that differ, of 64 (common/phash.py)
              */
             hash_distance: number;
             /** Round Index */
@@ -3694,6 +3714,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    region_overlay_api_images__image_id__regions__region__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: string;
+                region: "eyes" | "eyebrows" | "nose" | "mouth" | "jaw" | "hair" | "ears";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RGBA: the region tinted, the rest clear */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            /** @description no face found on the picture, or not a picture of a face */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

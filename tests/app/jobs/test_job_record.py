@@ -19,8 +19,8 @@ from tests.journey import ok
 
 def test_a_drawn_round_keeps_its_timings_hashes_and_pictures(client: TestClient, artist: dict[str, str]) -> None:
     from app.images.models import Image
-    from app.images.phash import dhash_png
     from app.images.service import blob_store
+    from common.phash import dhash_png
     from worker.runtime import RecentImages, recent_images
 
     session = start(client, artist, candidates=2)
