@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { useReportOnce } from "../hooks";
 import { isTypingTarget } from "../lib/shortcuts";
 import { evolveCellSize, moveInGrid, pageCount, pageOf, PAGE_SIZE, type EvolvePick } from "../lib/evolve";
 import type { WitnessFaceLike } from "../lib/witnessView";
@@ -44,6 +45,7 @@ export function EvolveArray({
   picks,
   full,
   onToggle,
+  onShown = null,
   question = "Which faces look most like the person you saw?",
 }: {
   faces: WitnessFaceLike[];
@@ -51,6 +53,8 @@ export function EvolveArray({
   /** Three faces are picked: the others can't be added. */
   full: boolean;
   onToggle: (face: WitnessFaceLike) => void;
+  /** Records a face as shown to the witness: only faces on the page in view, once each. */
+  onShown?: ((faceId: string) => Promise<unknown>) | null;
   question?: string;
 }) {
   const [page, setPage] = useState(0);
@@ -59,6 +63,10 @@ export function EvolveArray({
   const shown = pageOf(faces, Math.min(page, pages - 1));
   const offset = Math.min(page, pages - 1) * PAGE_SIZE;
   const [gridRef, size] = useCellSize(pages > 1);
+  useReportOnce(
+    shown.map((f) => f.id),
+    onShown,
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

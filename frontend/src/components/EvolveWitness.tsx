@@ -13,6 +13,7 @@ export function EvolveWitness({
   busy,
   phase,
   send,
+  markShown,
 }: {
   roundIndex: number;
   /** In the order the witness sees them. */
@@ -22,6 +23,8 @@ export function EvolveWitness({
   /** Offer the phase (internal / external features). */
   phase: boolean;
   send: (draft: EvolveDraft) => Promise<unknown>;
+  /** Records a face as shown; called for the faces of the page in view only. */
+  markShown: ((faceId: string) => Promise<unknown>) | null;
 }) {
   const [draft, setDraft] = useDraftState<EvolveDraft>(draftKey ? `${draftKey}:evolve` : null, EMPTY_EVOLVE);
   // A new array means a fresh choice; the scales and the phase stay.
@@ -49,7 +52,7 @@ export function EvolveWitness({
 
   return (
     <div className="evolve-layout">
-      <EvolveArray faces={faces} picks={draft.picks} full={isFull(draft)} onToggle={toggle} />
+      <EvolveArray faces={faces} picks={draft.picks} full={isFull(draft)} onToggle={toggle} onShown={markShown} />
       <EvolveControls
         draft={draft}
         setDraft={setDraft}

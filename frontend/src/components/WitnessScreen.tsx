@@ -62,9 +62,11 @@ export function WitnessScreen({
     if (shown && draft.roundIndex !== shown.index) setDraft({ ...EMPTY_WITNESS_DRAFT, roundIndex: shown.index });
   }, [shown, draft.roundIndex, setDraft]);
 
-  // Record, once per face, that the witness was shown it.
+  // Record, once per face, that the witness was shown it. An evolved array records its own,
+  // page by page: the faces of page 2 are not in view until the witness turns to it.
+  const evolving = !!(shown && sendEvolve && isEvolve(shown.model));
   useReportOnce(
-    faces.map((f) => f.id),
+    evolving ? [] : faces.map((f) => f.id),
     markShown,
   );
 
@@ -95,8 +97,10 @@ export function WitnessScreen({
     body = <WitnessDrawing progress={progress ?? { status: r.status, step: r.step ?? 0, total_steps: r.total_steps ?? 0 }} />;
   } else if (screen.kind === "waiting") {
     body = <WitnessWaiting failed={screen.failed} />;
-  } else if (shown && sendEvolve && isEvolve(shown.model)) {
-    body = <EvolveWitness roundIndex={shown.index} faces={faces} draftKey={draftKey} busy={busy} phase={evolvePhase} send={sendEvolve} />;
+  } else if (shown && sendEvolve && evolving) {
+    body = (
+      <EvolveWitness roundIndex={shown.index} faces={faces} draftKey={draftKey} busy={busy} phase={evolvePhase} send={sendEvolve} markShown={markShown} />
+    );
   } else {
     const chosen = faces.findIndex((f) => f.id === draft.pickedId);
     body = (

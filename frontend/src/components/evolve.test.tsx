@@ -72,6 +72,16 @@ describe("<EvolveArray> with <EvolveControls>", { timeout: 20_000 }, () => {
     expect(screen.getByRole("img", { name: "Face 18" })).toBeTruthy();
   });
 
+  it("records as shown only the faces of the page in view, once each", () => {
+    const onShown = vi.fn(() => Promise.resolve());
+    render(<EvolveArray faces={faces(18)} picks={[]} full={false} onToggle={() => {}} onShown={onShown} />);
+    expect(onShown.mock.calls.map((c) => (c as unknown as [string])[0])).toEqual(faces(9).map((f) => f.id));
+    fireEvent.click(screen.getByRole("button", { name: "Faces 10–18" }));
+    fireEvent.click(screen.getByRole("button", { name: "Faces 1–9" }));
+    expect(onShown).toHaveBeenCalledTimes(18);
+    expect(onShown).toHaveBeenLastCalledWith("f18");
+  });
+
   it("none of these clears the picks; the scales move; the phase only where offered", () => {
     const { unmount } = render(<Harness />);
     fireEvent.click(options()[0]!);
