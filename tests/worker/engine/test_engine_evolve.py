@@ -96,3 +96,24 @@ def test_holding_features_without_a_face_falls_back_and_says_so(engine: Engine, 
     assert hold["requested"] == "external" and hold["applied"] is False and "no face" in hold["reason"]
     assert generated[0].recipe["mask"] is None
     _redraws_exactly(engine, generated[:1], anchor)
+
+
+def test_holding_the_outer_face_keeps_it_and_evolves_the_inner(engine: Engine, make_spec: SpecFactory) -> None:
+    # A real face as the anchor (scikit-image's astronaut): dlib finds it, so the hold applies.
+    import skimage.data
+
+    anchor = Image.fromarray(skimage.data.astronaut())
+    evolve = _bred_array(2).model_copy(update={"hold": "external"})
+    spec = make_spec(strategy=Strategy.EVOLVE, seeds=[1, 2], evolve=evolve, steps=2, parent_sha256="0" * 64,
+                     width=128, height=128)
+    generated = engine.generate(spec, anchor)
+    hold = generated[0].recipe["evolve"]["hold"]
+    assert hold == {"requested": "external", "applied": True, "free_regions": list(ev.INTERNAL_REGIONS)}
+    assert generated[0].recipe["mask"] is not None
+    held = np.asarray(anchor.resize((128, 128), Image.Resampling.LANCZOS).convert("RGB")).astype(int)
+    for item in generated:
+        pixels = np.asarray(item.image).astype(int)
+        # The astronaut's face sits around x 175-265, y 76-166 of 512: at 128 px, x 44-66, y 19-41.
+        assert np.array_equal(pixels[100:, :], held[100:, :]), "below the face, the anchor is kept exactly"
+        assert np.abs(pixels[19:41, 44:66] - held[19:41, 44:66]).mean() > 5, "the inner face evolves"
+    _redraws_exactly(engine, generated[:1], anchor)
