@@ -105,7 +105,7 @@ def test_feedback_suggestions_working_description_next_round(page: Any, api: Api
     expect(words).to_contain_text("Witness said")
     expect(words.locator("blockquote")).to_have_text(FEEDBACK)
     expect(words).to_contain_text("Artist's interpretation")
-    expect(words).to_contain_text("Accepted: nose: wide crooked")
+    expect(words).to_contain_text("Accepted: Nose: wide crooked")
     expect(words).to_contain_text("Struck “thin face”")
     shot(page, f"10-working-05-round-2-{tag}", full_page=True)
 

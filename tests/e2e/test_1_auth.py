@@ -35,7 +35,7 @@ def test_sign_in_expiry_and_sign_out(page: Any, context: Any) -> None:
 
     # Work in progress: a half-typed new case.
     page.get_by_role("button", name="New case").click()
-    page.get_by_label("Reference").fill("CR-EXPIRY-1")
+    page.get_by_role("textbox", name="Reference", exact=True).fill("CR-EXPIRY-1")
     page.get_by_role("textbox", name="Title", exact=True).fill("Typed before the session expired")
     page.get_by_label("Notes").fill("These words must survive a re-login.")
 
@@ -53,7 +53,7 @@ def test_sign_in_expiry_and_sign_out(page: Any, context: Any) -> None:
     expect(dialog).to_be_hidden()
     # Same place, same words.
     expect(page).to_have_url(re.compile(r"/cases\?status=open$"))
-    expect(page.get_by_label("Reference")).to_have_value("CR-EXPIRY-1")
+    expect(page.get_by_role("textbox", name="Reference", exact=True)).to_have_value("CR-EXPIRY-1")
     expect(page.get_by_role("textbox", name="Title", exact=True)).to_have_value("Typed before the session expired")
     expect(page.get_by_label("Notes")).to_have_value("These words must survive a re-login.")
     shot(page, "1-auth-04-back-with-work-kept")

@@ -30,7 +30,7 @@ def test_cases_list_create_edit_and_witnesses(page: Any, server: Server, api: Ap
     page.get_by_role("button", name="New case").click()
     page.get_by_role("button", name="Create case").click()
     expect(page.get_by_text("A case reference is required.")).to_be_visible()
-    page.get_by_label("Reference").fill(f"{tag}-NEW")
+    page.get_by_role("textbox", name="Reference", exact=True).fill(f"{tag}-NEW")
     page.get_by_label("Offence", exact=True).fill("Robbery")
     page.get_by_role("textbox", name="Title", exact=True).fill("Street robbery, Elm Road")
     page.get_by_label("Date of offence").fill("2025-03-02")
@@ -44,7 +44,7 @@ def test_cases_list_create_edit_and_witnesses(page: Any, server: Server, api: Ap
 
     # Edit it.
     page.get_by_role("button", name="Edit case").click()
-    expect(page.get_by_label("Reference")).to_have_attribute("readonly", "")
+    expect(page.get_by_role("textbox", name="Reference", exact=True)).to_have_attribute("readonly", "")
     page.get_by_role("textbox", name="Title", exact=True).fill("Street robbery, Elm Road (knife)")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", name="Street robbery, Elm Road (knife)")).to_be_visible()
@@ -113,7 +113,7 @@ def test_failed_save_keeps_the_form(page: Any, api: Api) -> None:
     api.post("/api/cases", {"reference": tag, "title": "First"})
     sign_in(page)
     page.get_by_role("button", name="New case").click()
-    page.get_by_label("Reference").fill(tag)
+    page.get_by_role("textbox", name="Reference", exact=True).fill(tag)
     page.get_by_role("textbox", name="Title", exact=True).fill("Same reference twice")
     page.get_by_label("Notes").fill("kept after the error")
     page.get_by_role("button", name="Create case").click()
