@@ -63,15 +63,24 @@ class Match:
 
 
 def drawn_faces(db: Session, not_witness: uuid.UUID | None = None) -> list[DrawnFace]:
-    """Every candidate (approved composites included) in any case, except those drawn for `not_witness`."""
-    query = (select(Image, Candidate.index, Round.index, SketchSession.id, SketchSession.witness_id,
-                    SketchSession.case_id)
+    """Every candidate (approved composites included) in any case, except those drawn for `not_witness`.
+    Reads columns, not image rows: this runs on every round with a reference, over every case."""
+    _hash_unhashed_candidates(db)
+    query = (select(Image.phash, SketchSession.witness_id, SketchSession.id, SketchSession.case_id, Round.index,
+                    Candidate.index)
              .join(Candidate, Candidate.image_id == Image.id).join(Round, Candidate.round_id == Round.id)
              .join(SketchSession, Round.session_id == SketchSession.id).where(Image.kind == "candidate"))
     if not_witness is not None:
         query = query.where(SketchSession.witness_id != not_witness)
-    return [DrawnFace(_phash(db, image), witness_id, session_id, case_id, round_index, candidate_index)
-            for image, candidate_index, round_index, session_id, witness_id, case_id in db.execute(query)]
+    return [DrawnFace(phash, witness_id, session_id, case_id, round_index, candidate_index)
+            for phash, witness_id, session_id, case_id, round_index, candidate_index in db.execute(query)
+            if phash is not None]  # none left unhashed above, short of one stored meanwhile
+
+
+def _hash_unhashed_candidates(db: Session) -> None:
+    """Candidates stored before hashes were kept are hashed once, on first need."""
+    for image in db.scalars(select(Image).where(Image.kind == "candidate", Image.phash.is_(None))):
+        _phash(db, image)
 
 
 def find_match(db: Session, upload: Image, faces: list[DrawnFace]) -> Match | None:
@@ -113,7 +122,9 @@ def list_uploads(db: Session, actor: Actor, case_id: uuid.UUID) -> list[tuple[Im
                          .order_by(Image.created_at.desc(), Image.id))
     mine = [u for u in uploads if "sketchified_from" not in (u.recipe or {})]
     faces = drawn_faces(db) if mine else []
-    return [(upload, find_match(db, upload, faces)) for upload in mine]
+    listed = [(upload, find_match(db, upload, faces)) for upload in mine]
+    db.commit()  # keeps the hashes of older images this listing had to take
+    return listed
 
 
 def release_upload(db: Session, actor: Actor, case_id: uuid.UUID, upload_id: uuid.UUID, reason: str) -> Image:

@@ -108,3 +108,23 @@ def test_a_case_without_reference_uploads_lists_none(client: TestClient, artist:
     # A painted mask is an upload too, but never a reference.
     _upload(client, artist, ids["case_id"], _photo_png(), kind="mask")
     assert _listed(client, artist, ids["case_id"]) == []
+
+
+def test_a_candidate_stored_before_hashes_were_kept_is_hashed_on_first_need(client: TestClient,
+                                                                            artist: dict[str, str]) -> None:
+    import sqlalchemy as sa
+
+    from app.db import session_factory
+    from app.images.models import Image as ImageRow
+
+    first, _session, composite = _composite(client, artist)
+    with session_factory()() as db:  # as a database from before perceptual hashes were stored
+        db.execute(sa.update(ImageRow).where(ImageRow.kind == "candidate").values(phash=None))
+        db.commit()
+    ids = _case(client, artist, "OLD")
+    _upload(client, artist, ids["case_id"], composite)
+    (upload,) = _listed(client, artist, ids["case_id"])
+    assert upload["match"]["witness_id"] == first["witness_id"] and upload["match"]["hash_distance"] == 0
+    with session_factory()() as db:
+        assert db.scalar(sa.select(sa.func.count()).where(ImageRow.kind == "candidate",
+                                                          ImageRow.phash.is_(None))) == 0
