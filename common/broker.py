@@ -33,6 +33,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         folder, control = settings.broker_dir / "queue", settings.broker_dir / "control"
         folder.mkdir(parents=True, exist_ok=True)
         control.mkdir(parents=True, exist_ok=True)
+        config["broker_transport"] = "common.broker_files:WholeMessageTransport"
         config["broker_transport_options"] = {
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
@@ -45,5 +46,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     else:
         # Redelivery after a lost worker is the database sweeper's job (a lease on
         # the job row); the broker's own timeout only needs to outlast one job.
+        config["broker_transport"] = "common.broker_files:WholeMessageTransport"
         config["broker_transport_options"] = {"visibility_timeout": settings.job_time_limit_s * 2}
     return config
