@@ -46,6 +46,5 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     else:
         # Redelivery after a lost worker is the database sweeper's job (a lease on
         # the job row); the broker's own timeout only needs to outlast one job.
-        config["broker_transport"] = "common.broker_files:WholeMessageTransport"
         config["broker_transport_options"] = {"visibility_timeout": settings.job_time_limit_s * 2}
     return config

@@ -48,3 +48,8 @@ def test_messages_come_out_oldest_first(channel: Any) -> None:
     for n in range(3):
         channel._put(GENERATE_QUEUE, {"n": n})
     assert [channel._get(GENERATE_QUEUE)["n"] for _ in range(3)] == [0, 1, 2]
+
+
+def test_a_redis_broker_keeps_its_own_transport(tmp_path: Path) -> None:
+    config = celery_config(Settings(data_dir=tmp_path, broker_url="redis://127.0.0.1:6379/15", database_url=""))
+    assert "broker_transport" not in config and config["broker_url"].startswith("redis://")
