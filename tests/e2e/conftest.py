@@ -149,6 +149,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+    # A journey that fails on CI shows what its server and worker said: the log is gone with the runner.
+    srv = getattr(item, "funcargs", {}).get("server")
+    if rep.failed and isinstance(srv, Server):
+        lines = [line for line in srv.log_tail(2000).splitlines()
+                 if "uvicorn.access" not in line and "GET /api/health " not in line]
+        rep.sections.append(("likeness run log (last 120 lines, health polls left out)", "\n".join(lines[-120:])))
 
 
 def shot(page: Any, name: str, full_page: bool = False) -> Path:
