@@ -42,8 +42,24 @@ def worker_name() -> str:
 
 @functools.cache
 def background() -> ThreadPoolExecutor:
-    """One thread for CPU-side follow-ups (face checks) while the next job draws."""
+    """One thread for CPU-side follow-ups (face checks) while the next job draws; it lowers its own
+    priority (worker/tasks.py `_yield_cpu`), so it must never hold a database transaction: see recorder()."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-followup")
+
+
+@functools.cache
+def recorder() -> ThreadPoolExecutor:
+    """One thread at normal priority that writes the follow-ups' results.
+
+    On a busy machine a nice-19 thread waits seconds for each slice of CPU. Holding SQLite's write
+    lock meanwhile, it made every writer wait with it: the API's next round and the heartbeat timed
+    out after 30 s, and the app said no worker was running.
+
+    A new thread takes its creator's nice value, so the thread is started here, by whoever asks
+    first: call this from a thread at normal priority (the job's) before the follow-up runs."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-recorder")
+    pool.submit(lambda: None).result()
+    return pool
 
 
 class RecentImages:

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ from worker.engine import (
 )
 from worker.phases import PhaseClock
 from worker.progress import StepReporter, preview_writer
-from worker.runtime import background, engine, recent_images, start_background, worker_name
+from worker.runtime import background, engine, recent_images, recorder, start_background, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,15 @@ def run_job(job_id: uuid.UUID) -> None:
     # 4. Face checks (a face? how far from the pick?) follow off the critical path: dlib
     #    runs on the CPU while the GPU takes the next job.
     if stored:
-        background().submit(_check_faces, stored, [g.image for g in images], parent)
+        follow_up(stored, [g.image for g in images], parent)
+
+
+def follow_up(candidate_ids: list[uuid.UUID], images: list[PILImage.Image],
+              parent: PILImage.Image | None) -> Future[None]:
+    """Face checks on the niced background thread; their results are written by the recorder,
+    started here at the job's priority (see runtime.recorder)."""
+    recorder()
+    return background().submit(_check_faces, candidate_ids, images, parent)
 
 
 def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], parent: PILImage.Image | None) -> None:
@@ -151,6 +159,11 @@ def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], p
     reference = identity_embedding(parent) if parent is not None else None
     checks = [face_check(image, reference) for image in images]
     photographic = [looks_photographic(image) for image in images]
+    # Written at normal priority (runtime.recorder); waiting here keeps "follow-up done" meaning "stored".
+    recorder().submit(_record_face_checks, candidate_ids, checks, photographic).result()
+
+
+def _record_face_checks(candidate_ids: list[uuid.UUID], checks: list[dict[str, Any]], photographic: list[bool]) -> None:
     with session_factory()() as db:
         for candidate_id, check, photo in zip(candidate_ids, checks, photographic, strict=True):
             candidate = db.get(Candidate, candidate_id)
@@ -238,13 +251,14 @@ def _store(job_id: uuid.UUID, images: list[GeneratedImage], clock: PhaseClock) -
         except IntegrityError:
             db.rollback()  # a duplicate delivery already stored them
             return []
-    for generated, (png, _) in zip(images, pngs, strict=True):
-        recent_images.remember(sha256_hex(png), generated.image)
-    return stored
+    for generated, (_, sha256) in zip(images, stored, strict=True):
+        recent_images.remember(sha256, generated.image)
+    return [candidate_id for candidate_id, _ in stored]
 
 
 def _add_candidate(db: Session, job: Job, round_: Round, index: int, generated: GeneratedImage, png: bytes,
-                   phash: str) -> uuid.UUID:
+                   phash: str) -> tuple[uuid.UUID, str]:
+    """The new candidate's id and its picture's SHA-256."""
     image = store_image(db, job.case_id, "candidate", png, generated.image.width, generated.image.height,
                         generated.recipe, phash=phash)
     candidate = Candidate(round_id=round_.id, job_id=job.id, index=index, seed=generated.seed, image_id=image.id)
@@ -253,4 +267,4 @@ def _add_candidate(db: Session, job: Job, round_: Round, index: int, generated: 
     record(db, None, "candidate.generate", case_id=job.case_id, entity_type="candidate", entity_id=candidate.id,
            details={"round_id": str(round_.id), "index": index, "seed": generated.seed,
                     "image_sha256": image.sha256})
-    return candidate.id
+    return candidate.id, image.sha256

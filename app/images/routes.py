@@ -153,7 +153,11 @@ def region_overlay(image_id: uuid.UUID, region: Region, db: Db, actor: CurrentAc
     image = service.get_image(db, actor, image_id)
     if image.kind == "mask":
         raise InvalidError("image: a painted mask has no face; ask for the region on the candidate or the upload")
-    png = region_overlay_png(image.sha256, region)
+    sha256 = image.sha256
+    # Nothing to write: end the transaction before the detector runs (a second or more on a busy
+    # CPU), since on SQLite every transaction holds the write lock (app/db.py).
+    db.rollback()
+    png = region_overlay_png(sha256, region)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
