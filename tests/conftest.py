@@ -23,6 +23,7 @@ import httpx
 import pytest
 import redis
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("LIKENESS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -210,6 +211,17 @@ def postgres_stack(tmp_path: Path, tiny_model_dir: Path, postgres_url: str, redi
     yield stack
     stack.stop_all()
     reset_caches()
+
+
+@pytest.fixture
+def pg_client(postgres_stack: Stack) -> Iterator[TestClient]:
+    """The app on the deployment shape, with an artist and an admin ("boss") to sign in as."""
+    from app.main import create_app
+
+    make_user("artist")
+    make_user("boss", "admin")
+    with TestClient(create_app()) as test_client:
+        yield test_client
 
 
 def free_port() -> int:

@@ -4,27 +4,10 @@ import { AuthProvider } from "../auth";
 import { setCsrfToken, type FaceRecognitionState, type ReferenceUpload, type UploadMatch } from "../api";
 import { FaceRecognitionPanel } from "./FaceRecognitionPanel";
 import { ReferenceUploads } from "./ReferenceUploads";
-
-type Role = "admin" | "artist";
-type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
-
-function serve(role: Role, handler: Handler) {
-  const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
-    const answer =
-      url === "/api/auth/me"
-        ? { status: 200, body: { user: { id: "u1", username: role === "admin" ? "boss" : "artie", role }, csrf_token: "csrf-1" } }
-        : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
-    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
-      status: answer.status,
-      headers: { "Content-Type": "application/json" },
-    });
-  });
-  vi.stubGlobal("fetch", fn);
-  return fn;
-}
+import { bodies, serve } from "../test/serve";
 
 function posts(fn: ReturnType<typeof serve>, path: string): unknown[] {
-  return fn.mock.calls.filter(([url, init]) => url === path && init?.method === "POST").map(([, init]) => JSON.parse(String(init?.body)));
+  return bodies(fn, "POST", path);
 }
 
 afterEach(() => {

@@ -4,6 +4,7 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { AuthProvider } from "../auth";
 import { CasePage } from "./CasePage";
 import { setCsrfToken, type CaseDetail, type Witness } from "../api";
+import { bodies, serve } from "../test/serve";
 
 const WITNESS: Witness = { id: "w1", case_id: "c1", name: "Witness A", contact: "555-0100", created_at: "2024-01-02T10:00:00Z", descriptions: [] };
 
@@ -25,29 +26,10 @@ const CASE: CaseDetail = {
   sessions: [],
 };
 
-type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
+const PAGE = { "/api/cases/c1": CASE, "/api/cases/c1/uploads": [] };
 
-function serve(handler: Handler) {
-  const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
-    const answer =
-      url === "/api/auth/me"
-        ? { status: 200, body: { user: { id: "u1", username: "artie", role: "artist" }, csrf_token: "csrf-2" } }
-        : url === "/api/cases/c1"
-          ? { status: 200, body: CASE }
-          : url === "/api/cases/c1/uploads"
-            ? { status: 200, body: [] }
-            : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
-    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
-      status: answer.status,
-      headers: { "Content-Type": "application/json" },
-    });
-  });
-  vi.stubGlobal("fetch", fn);
-  return fn;
-}
-
-function patches(fn: ReturnType<typeof serve>) {
-  return fn.mock.calls.filter(([url, init]) => url === "/api/witnesses/w1" && init?.method === "PATCH").map(([, init]) => init as RequestInit);
+function patches(fn: ReturnType<typeof serve>): unknown[] {
+  return bodies(fn, "PATCH", "/api/witnesses/w1");
 }
 
 async function renderPage() {
@@ -70,13 +52,13 @@ afterEach(() => {
 
 describe("<CasePage> witness edit", () => {
   it("sends the new name and contact with PATCH and shows the saved witness", async () => {
-    const fn = serve((url, init) => {
+    const fn = serve("artist", (url, init) => {
       if (url === "/api/witnesses/w1" && init.method === "PATCH") {
         const body = JSON.parse(String(init.body)) as { name: string; contact: string };
         return { status: 200, body: { ...WITNESS, ...body } };
       }
       return undefined;
-    });
+    }, PAGE);
     const card = await renderPage();
     fireEvent.click(within(card).getByRole("button", { name: "Edit witness Witness A" }));
     const form = within(card).getByRole("form", { name: "Edit witness Witness A" });
@@ -88,7 +70,7 @@ describe("<CasePage> witness edit", () => {
     });
     const sent = patches(fn);
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(String(sent[0]!.body))).toEqual({ name: "Witness B", contact: "b@example.org" });
+    expect(sent[0]).toEqual({ name: "Witness B", contact: "b@example.org" });
     const renamed = await screen.findByRole("article", { name: "Witness Witness B" });
     expect(within(renamed).getByRole("heading", { name: "Witness B" })).toBeTruthy();
     expect(within(renamed).getByText("b@example.org")).toBeTruthy();
@@ -96,10 +78,10 @@ describe("<CasePage> witness edit", () => {
   });
 
   it("shows the server's error and keeps the form when the change is refused", async () => {
-    const fn = serve((url, init) => {
+    const fn = serve("artist", (url, init) => {
       if (url === "/api/witnesses/w1" && init.method === "PATCH") return { status: 403, body: { detail: "you cannot see this case" } };
       return undefined;
-    });
+    }, PAGE);
     const card = await renderPage();
     fireEvent.click(within(card).getByRole("button", { name: "Edit witness Witness A" }));
     const form = within(card).getByRole("form", { name: "Edit witness Witness A" });
@@ -115,7 +97,7 @@ describe("<CasePage> witness edit", () => {
   });
 
   it("does not send an empty name, and Cancel leaves the witness as it was", async () => {
-    const fn = serve(() => undefined);
+    const fn = serve("artist", () => undefined, PAGE);
     const card = await renderPage();
     fireEvent.click(within(card).getByRole("button", { name: "Edit witness Witness A" }));
     const form = within(card).getByRole("form", { name: "Edit witness Witness A" });

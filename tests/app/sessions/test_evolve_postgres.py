@@ -3,25 +3,14 @@ columns), Redis, and a real Celery worker breeding the arrays and redrawing a br
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Stack, bearer, make_user
+from tests.conftest import Stack, bearer
 from tests.journey import FAST, fetch_png, ok, open_case, wait_round
 
 pytestmark = pytest.mark.integration
 QUICK = {**FAST, "steps": 2}
-
-
-@pytest.fixture
-def pg_client(postgres_stack: Stack) -> Iterator[TestClient]:
-    from app.main import create_app
-
-    make_user("artist")
-    with TestClient(create_app()) as test_client:
-        yield test_client
 
 
 def test_evolve_breeds_and_redraws_on_postgres_redis(postgres_stack: Stack, pg_client: TestClient) -> None:

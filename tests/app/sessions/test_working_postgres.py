@@ -3,25 +3,13 @@ real Celery worker drawing the rounds, the recipe recording the clauses and thei
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Stack, bearer, make_user
+from tests.conftest import Stack, bearer
 from tests.journey import FAST, fetch_png, ok, open_case, wait_round
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg_client(postgres_stack: Stack) -> Iterator[TestClient]:
-    from app.main import create_app
-
-    make_user("artist")
-    make_user("boss", "admin")
-    with TestClient(create_app()) as test_client:
-        yield test_client
 
 
 def test_working_description_round_trip_on_postgres_redis(postgres_stack: Stack, pg_client: TestClient) -> None:
