@@ -30,6 +30,7 @@ from common.spec import GenerationSpec, Mode
 from worker.diagnostics import process_facts
 from worker.engine import Engine
 from worker.engine.speedups import Speedups
+from worker.progress import PREVIEW_INTERVAL_S
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
@@ -111,7 +112,7 @@ def _loaded_engine() -> Engine:
     if settings.channels_last or settings.compile_unet:
         speedups = Speedups(channels_last=settings.channels_last, compile=settings.compile_unet)
     loaded = Engine(resolve_model(settings), device=settings.device, dtype=settings.dtype, blob_path=_blob_path,
-                    speedups=speedups)
+                    speedups=speedups, preview_every_s=PREVIEW_INTERVAL_S)
     log.warning("engine ready: %s", loaded.info)
     if loaded.info.get("random_weights"):
         log.warning("TINY RANDOM-WEIGHT MODEL: images are noise, not sketches (set LIKENESS_MODEL)")

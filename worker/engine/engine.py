@@ -158,13 +158,16 @@ class Engine:
         dtype: str = "auto",
         blob_path: BlobPath | None = None,
         speedups: Speedups | None = None,
+        preview_every_s: float = 0.0,
     ) -> None:
+        """preview_every_s: the least time between two step previews (0: one after every step)."""
         if model.random_weights:
             ensure_tiny_model(model.path)
         self.model = model
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.blob_path = blob_path
+        self.preview_every_s = preview_every_s
         self.txt2img = self._load()
         # Same modules, its own scheduler: schedulers keep per-run state (timesteps, begin index).
         # dtype again: from_pipe casts the shared modules to float32 unless told otherwise.
@@ -263,7 +266,8 @@ class Engine:
 
         on_step(step_done, total_steps) runs after every denoising step; returning
         False cancels (GenerationCancelled). on_preview(step_done, image), when given
-        and spec.preview is on, gets a cheap RGB look at the latents after each step.
+        and spec.preview is on, gets a cheap RGB look at the latents after each step
+        (at most one per `preview_every_s`).
         Out of device memory: EngineOutOfMemory.
         """
         # 1. Check the request against what this engine can draw
@@ -459,7 +463,7 @@ class Engine:
     def _optional_hooks(self, spec: GenerationSpec, on_preview: PreviewCallback | None) -> list[StepHook]:
         hooks: list[StepHook] = []
         if on_preview is not None and spec.preview:
-            hooks.append(PreviewHook(on_preview))
+            hooks.append(PreviewHook(on_preview, self.preview_every_s))
         if spec.adapters and spec.adapter_schedule == "ramp":
             hooks.append(RampHook(self.adapters, steps_to_run(spec)))
         return hooks

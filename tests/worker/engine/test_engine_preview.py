@@ -23,6 +23,20 @@ def test_on_preview_gets_an_image_after_every_step(engine: Engine, make_spec) ->
     assert [a.image.tobytes() for a in with_preview] == [b.image.tobytes() for b in plain], "previews draw nothing"
 
 
+def test_previews_at_most_every_so_often_skip_the_steps_between(engine: Engine, make_spec) -> None:
+    spec = make_spec(seeds=[1, 2], steps=4)
+    previews: list[int] = []
+    engine.preview_every_s = 3600.0  # the worker sets 0.2 s; an hour leaves only the first step's
+    try:
+        throttled = engine.generate(spec, None, None, lambda s, i: previews.append(s))
+    finally:
+        engine.preview_every_s = 0.0
+    assert previews == [1]
+    every = engine.generate(spec, None, None, lambda s, i: previews.append(s))
+    assert previews == [1, 1, 2, 3, 4], "0 s: one after every step again"
+    assert [a.image.tobytes() for a in throttled] == [b.image.tobytes() for b in every], "previews draw nothing"
+
+
 def test_spec_preview_off_sends_none(engine: Engine, make_spec) -> None:
     previews: list[int] = []
     parent = Image.new("RGB", (64, 64), "gray")
