@@ -34,7 +34,12 @@ class BlobStore:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            # Evidence: the bytes, and then their name, reach the disk before a row that names them
+            # commits. Without it a power cut could leave a committed row and an empty file.
+            os.fsync(handle.fileno())
         os.replace(tmp, target)
+        _fsync_dir(target.parent)
         return digest
 
     def get(self, sha256: str) -> bytes:
@@ -46,3 +51,11 @@ class BlobStore:
     def verify(self, sha256: str) -> bool:
         """Re-hashes the stored bytes: False if they no longer match their name."""
         return sha256_hex(self.get(sha256)) == sha256
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -222,12 +222,19 @@ def _yield_cpu() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def _encode_pngs(images: list[GeneratedImage]) -> list[tuple[bytes, str]]:
-    """Each candidate's PNG and perceptual hash. Pillow's encoder releases the GIL, so the
-    candidates encode side by side; the hash is taken from the pixels in hand (the PNG is
-    lossless, so decoding it again would give the same hash for a decode's cost)."""
+def _encode_pngs(images: list[GeneratedImage]) -> list[tuple[bytes, str, str]]:
+    """Each candidate's PNG, perceptual hash and SHA-256, its bytes already in the blob store.
+    Pillow's encoder, hashing and the disk writes release the GIL, so the candidates are done side
+    by side; the perceptual hash is taken from the pixels in hand (the PNG is lossless, so decoding
+    it again would give the same hash for a decode's cost)."""
+    store = blob_store()
+
+    def one(generated: GeneratedImage) -> tuple[bytes, str, str]:
+        png = encode_png(generated.image, generated.recipe)
+        return png, dhash(generated.image), store.put(png)
+
     with ThreadPoolExecutor(max_workers=len(images)) as pool:
-        return list(pool.map(lambda g: (encode_png(g.image, g.recipe), dhash(g.image)), images))
+        return list(pool.map(one, images))
 
 
 def _store(job_id: uuid.UUID, images: list[GeneratedImage], clock: PhaseClock) -> list[uuid.UUID]:
@@ -241,8 +248,8 @@ def _store(job_id: uuid.UUID, images: list[GeneratedImage], clock: PhaseClock) -
             round_ = db.scalar(select(Round).where(Round.job_id == job_id))
             if job is None or round_ is None or job.worker != worker_name() or job.status != JobStatus.RUNNING:
                 return []  # taken over by another worker meanwhile: theirs is the result
-            stored = [_add_candidate(db, job, round_, index, generated, png, phash)
-                      for index, (generated, (png, phash)) in enumerate(zip(images, pngs, strict=True))]
+            stored = [_add_candidate(db, job, round_, index, generated, png, phash, sha256)
+                      for index, (generated, (png, phash, sha256)) in enumerate(zip(images, pngs, strict=True))]
             jobs.finish(db, job, JobStatus.SUCCEEDED)
         job.result = {"timings_ms": clock.milliseconds()}
         try:
@@ -251,20 +258,19 @@ def _store(job_id: uuid.UUID, images: list[GeneratedImage], clock: PhaseClock) -
         except IntegrityError:
             db.rollback()  # a duplicate delivery already stored them
             return []
-    for generated, (_, sha256) in zip(images, stored, strict=True):
+    for generated, (_, _, sha256) in zip(images, pngs, strict=True):
         recent_images.remember(sha256, generated.image)
-    return [candidate_id for candidate_id, _ in stored]
+    return stored
 
 
 def _add_candidate(db: Session, job: Job, round_: Round, index: int, generated: GeneratedImage, png: bytes,
-                   phash: str) -> tuple[uuid.UUID, str]:
-    """The new candidate's id and its picture's SHA-256."""
+                   phash: str, sha256: str) -> uuid.UUID:
     image = store_image(db, job.case_id, "candidate", png, generated.image.width, generated.image.height,
-                        generated.recipe, phash=phash)
+                        generated.recipe, phash=phash, stored_as=sha256)
     candidate = Candidate(round_id=round_.id, job_id=job.id, index=index, seed=generated.seed, image_id=image.id)
     db.add(candidate)
     db.flush()
     record(db, None, "candidate.generate", case_id=job.case_id, entity_type="candidate", entity_id=candidate.id,
            details={"round_id": str(round_.id), "index": index, "seed": generated.seed,
                     "image_sha256": image.sha256})
-    return candidate.id, image.sha256
+    return candidate.id

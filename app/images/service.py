@@ -37,9 +37,10 @@ def get_image(db: Session, actor: Actor, image_id: uuid.UUID) -> Image:
 
 
 def store_image(db: Session, case_id: uuid.UUID, kind: str, png: bytes, width: int, height: int,
-                recipe: dict[str, Any], phash: str | None = None) -> Image:
-    """`phash`: the caller's dHash of the same pixels, when it has them decoded already."""
-    sha256 = blob_store().put(png)
+                recipe: dict[str, Any], phash: str | None = None, stored_as: str | None = None) -> Image:
+    """`phash`: the caller's dHash of the same pixels, when it has them decoded already.
+    `stored_as`: the SHA-256 under which the caller already put `png` in the blob store."""
+    sha256 = stored_as or blob_store().put(png)
     if phash is None and kind != "mask":
         phash = dhash_png(png)
     image = Image(sha256=sha256, case_id=case_id, kind=kind, width=width, height=height, recipe=recipe, phash=phash)
