@@ -49,4 +49,26 @@ describe("<SystemBanners>", () => {
     expect(screen.queryByTestId("queue-full-banner")).toBeNull();
     expect(container.querySelectorAll(".banner")).toHaveLength(0);
   });
+
+  it("names the database, not the workers, when the database does not answer", async () => {
+    serve({ ...HEALTH, status: "degraded", database: { ok: false, error: "OperationalError" }, worker: { ok: false, count: 0 } });
+    render(
+      <HealthProvider>
+        <SystemBanners />
+      </HealthProvider>,
+    );
+    expect((await screen.findByTestId("database-banner")).textContent).toContain("The database is not answering");
+    expect(screen.queryByText("No drawing worker is running.")).toBeNull();
+  });
+
+  it("says no worker is running when the database answers and no worker does", async () => {
+    serve({ ...HEALTH, status: "degraded", worker: { ok: false, count: 0 } });
+    render(
+      <HealthProvider>
+        <SystemBanners />
+      </HealthProvider>,
+    );
+    expect(await screen.findByText("No drawing worker is running.")).toBeTruthy();
+    expect(screen.queryByTestId("database-banner")).toBeNull();
+  });
 });

@@ -51,7 +51,8 @@ export function queueStatus(health: Health | null | undefined): QueueStatus | nu
     : null;
 }
 
-/** Persistent banners: demo weights (always), no worker, server unreachable, queue full. */
+/** Persistent banners: demo weights (always), server unreachable, database away, no worker, queue full.
+ * A database that does not answer hides the worker banner: the workers' heartbeats are read from it. */
 export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
   const { health, unreachable } = useHealth();
   const queue = queueStatus(health);
@@ -69,7 +70,13 @@ export function SystemBanners({ showWorker = true }: { showWorker?: boolean }) {
           <span className="banner-detail">Your work on this page is kept. Requests will work again once the server is back.</span>
         </div>
       )}
-      {showWorker && health && !unreachable && health.worker && !health.worker.ok && (
+      {health && !unreachable && health.database && !health.database.ok && (
+        <div className="banner banner-warn" role="alert" data-testid="database-banner">
+          <strong>The database is not answering.</strong>
+          <span className="banner-detail">Nothing can be saved right now; try again in a minute. What you typed on this page is kept.</span>
+        </div>
+      )}
+      {showWorker && health && !unreachable && health.database?.ok !== false && health.worker && !health.worker.ok && (
         <div className="banner banner-warn" role="status">
           {Number(health.worker.warming ?? 0) > 0 ? (
             <strong>A drawing worker is warming up.</strong>
