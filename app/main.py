@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -42,7 +43,9 @@ FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
 def _audit_refusal(request: Request, status: int, detail: str) -> None:
-    """Refused requests by signed-in users are on the record too (in their own transaction)."""
+    """Refused requests by signed-in users are on the record too (in their own transaction).
+    Call it through run_in_threadpool: on SQLite it may wait for the write lock, and a request
+    whose session holds that lock can only let go of it while the event loop runs."""
     actor = getattr(request.state, "actor", None)
     if actor is None or status == 401:
         return
@@ -57,7 +60,7 @@ def _audit_refusal(request: Request, status: int, detail: str) -> None:
 
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    _audit_refusal(request, exc.status_code, exc.detail)
+    await run_in_threadpool(_audit_refusal, request, exc.status_code, exc.detail)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
     if isinstance(exc, RateLimitedError):
         headers["Retry-After"] = str(exc.retry_after)
@@ -76,7 +79,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "message": e["msg"],
                "type": e["type"]} for e in exc.errors()]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    _audit_refusal(request, 422, summary)
+    await run_in_threadpool(_audit_refusal, request, 422, summary)
     return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.datasets import from_cases, service
@@ -55,7 +56,8 @@ async def upload_dataset(db: Db, actor: AdminActor, file: Annotated[UploadFile, 
         source = ZipSource(data, file.filename or "upload.zip", index)
     except SourceError as exc:
         raise InvalidError(f"file: {exc}") from None
-    dataset = service.import_dataset(db, actor, name=name, source=source, source_bytes=data,
-                                     split_seed=split_seed, validation_fraction=validation_fraction)
+    # Off the event loop: the import writes rows and files, and may wait for SQLite's write lock.
+    dataset = await run_in_threadpool(service.import_dataset, db, actor, name=name, source=source, source_bytes=data,
+                                      split_seed=split_seed, validation_fraction=validation_fraction)
     return DatasetOut.model_validate(dataset)
 

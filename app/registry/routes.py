@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
 
 from app.errors import InvalidError
@@ -57,5 +58,7 @@ async def import_adapter(db: Db, actor: AdminActor, file: Annotated[UploadFile, 
     except json.JSONDecodeError as exc:
         raise InvalidError(f"config: not JSON ({exc.msg})") from None
     data = await file.read(service.SAFETENSORS_MAX + 1)
-    adapter = service.register_adapter(db, actor, name=name, kind=kind, data=data, config=parsed)
+    # Off the event loop: the import hashes and writes the file, and may wait for SQLite's write lock.
+    adapter = await run_in_threadpool(service.register_adapter, db, actor, name=name, kind=kind, data=data,
+                                      config=parsed)
     return AdapterOut.model_validate(adapter)
