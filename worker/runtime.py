@@ -57,7 +57,7 @@ def recorder() -> ThreadPoolExecutor:
     out after 30 s, and the app said no worker was running.
 
     A new thread takes its creator's nice value, so the thread is started here, by whoever asks
-    first: call this from a thread at normal priority (the job's) before the follow-up runs."""
+    first: ask for it from a thread at normal priority (the job's), and hand it to the follow-up."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="likeness-recorder")
     pool.submit(lambda: None).result()
     return pool

@@ -148,19 +148,19 @@ def run_job(job_id: uuid.UUID) -> None:
 def follow_up(candidate_ids: list[uuid.UUID], images: list[PILImage.Image],
               parent: PILImage.Image | None) -> Future[None]:
     """Face checks on the niced background thread; their results are written by the recorder,
-    started here at the job's priority (see runtime.recorder)."""
-    recorder()
-    return background().submit(_check_faces, candidate_ids, images, parent)
+    taken here, at the job's priority, so that its thread starts at that priority (runtime.recorder)."""
+    return background().submit(_check_faces, candidate_ids, images, parent, recorder())
 
 
-def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], parent: PILImage.Image | None) -> None:
+def _check_faces(candidate_ids: list[uuid.UUID], images: list[PILImage.Image], parent: PILImage.Image | None,
+                 writer: ThreadPoolExecutor) -> None:
     _yield_cpu()
     # The full detector, as the API's region check uses: the "no face" badge and the region check agree.
     reference = identity_embedding(parent) if parent is not None else None
     checks = [face_check(image, reference) for image in images]
     photographic = [looks_photographic(image) for image in images]
-    # Written at normal priority (runtime.recorder); waiting here keeps "follow-up done" meaning "stored".
-    recorder().submit(_record_face_checks, candidate_ids, checks, photographic).result()
+    # Written at normal priority; waiting here keeps "follow-up done" meaning "stored".
+    writer.submit(_record_face_checks, candidate_ids, checks, photographic).result()
 
 
 def _record_face_checks(candidate_ids: list[uuid.UUID], checks: list[dict[str, Any]], photographic: list[bool]) -> None:

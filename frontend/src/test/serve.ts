@@ -1,11 +1,11 @@
 /** A fetch stub for page and component tests: a signed-in user, then the test's own answers. */
 import { vi } from "vitest";
 
-export type Role = "admin" | "artist";
-export type Answer = { status: number; body?: unknown };
-export type Handler = (url: string, init: RequestInit) => Answer | undefined;
+type Role = "admin" | "artist";
+type Answer = { status: number; body?: unknown };
+type Handler = (url: string, init: RequestInit) => Answer | undefined;
 
-/** Stubs the global fetch: `/api/auth/me` answers `role`, `fixed` answers by exact URL, then `handler`;
+/** Stubs the global fetch: `/api/auth/me` answers `role`, `fixed` answers a GET by exact URL, then `handler`;
  * anything else is a 404 that names the request, so a test sees what it forgot to serve. */
 export function serve(role: Role, handler: Handler, fixed: Record<string, unknown> = {}) {
   const me = { user: { id: "u1", username: role === "admin" ? "boss" : "artie", role }, csrf_token: "csrf-1" };
@@ -13,7 +13,7 @@ export function serve(role: Role, handler: Handler, fixed: Record<string, unknow
     const answer: Answer =
       url === "/api/auth/me"
         ? { status: 200, body: me }
-        : url in fixed
+        : (init.method ?? "GET") === "GET" && url in fixed
           ? { status: 200, body: fixed[url] }
           : (handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } });
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
