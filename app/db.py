@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event
@@ -58,14 +58,17 @@ def flush_unique(db: Session, conflict: str) -> None:
         raise ConflictError(conflict) from None
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-    # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[DBAPIConnection, object], None]:
+    def on_connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+        # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+
+    return on_connect
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -74,10 +77,10 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_busy_timeout_s: float = 30) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_s})
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_s))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -91,7 +94,7 @@ def get_engine() -> Engine:
         if not settings.database_url:
             # SQLite would create it 0644 under a default umask; its -wal/-shm files copy this mode.
             private_file(settings.resolved_data_dir / "likeness.db")
-    return make_engine(settings.resolved_database_url)
+    return make_engine(settings.resolved_database_url, settings.sqlite_busy_timeout_s)
 
 
 @functools.cache

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
@@ -16,7 +17,7 @@ from billiard.process import current_process
 from celery.signals import worker_process_init
 from PIL import Image as PILImage
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -72,7 +73,24 @@ def _lease() -> timedelta:
     return timedelta(seconds=get_settings().job_lease_s)
 
 
+CLAIM_ATTEMPTS = 3
+
+
 def _claim(job_id: uuid.UUID) -> Job | None:
+    """A database that did not answer (SQLite's write lock held past its busy timeout, a dropped
+    Postgres connection) is tried again: given up, the job would wait for the sweeper
+    (`job_requeue_after_s`, 10 minutes by default) while the witness watches a spinner."""
+    for attempt in range(1, CLAIM_ATTEMPTS):
+        try:
+            return _claim_once(job_id)
+        except OperationalError as exc:
+            log.warning("job %s: the database did not answer the claim (%s); trying again (%d of %d)",
+                        job_id, exc.orig, attempt + 1, CLAIM_ATTEMPTS)
+            time.sleep(attempt)
+    return _claim_once(job_id)
+
+
+def _claim_once(job_id: uuid.UUID) -> Job | None:
     with session_factory()() as db:
         return jobs.claim(db, job_id, worker_name(), get_settings().job_max_attempts, _lease())
 

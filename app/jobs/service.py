@@ -87,10 +87,12 @@ def claim(db: Session, job_id: uuid.UUID, worker: str, max_attempts: int, lease:
         _fail_if_exhausted(db, job_id, max_attempts)
         db.commit()
         return None
-    db.commit()
+    # Read before the commit: a read after it opens a new transaction, and one that failed there
+    # would leave the job claimed by a worker that never learnt so (a retry finds it held).
     job = db.get(Job, job_id, populate_existing=True)
-    if job is not None:
-        progress_bus.publish(get_settings(), str(job.id), JobStatus.RUNNING, 0, job.total_steps)
+    total_steps = job.total_steps if job is not None else 0
+    db.commit()
+    progress_bus.publish(get_settings(), str(job_id), JobStatus.RUNNING, 0, total_steps)
     return job
 
 
