@@ -65,13 +65,17 @@ def _upload(db: Session, session: SketchSession, upload_id: uuid.UUID | None, ki
 
 
 def _check_region(region: str, parent_sha256: str | None, parent: Candidate | None) -> None:
-    """A region needs a face on the pick. The "no face" badge (the worker's face check) and this check
-    run the same full detector (common/faces.find_face); once the badge is known it decides."""
+    """A region needs a face on the pick. The "no face" badge (the worker's face check) runs the same
+    full detector (common/faces.find_face) that locates the region, so once the badge is set it
+    decides. Only a pick whose check is still running is looked at here: about a second of dlib
+    inside this request's transaction, which on SQLite holds the write lock."""
     if parent_sha256 is None:
         raise InvalidError("region: a region refines a picked candidate; the first round has none")
     if parent is not None and parent.face_found is False:
         raise InvalidError(f"region: no face found on this candidate (it is marked \"no face\"), so the "
                            f"{region!r} region cannot be located; paint a mask instead")
+    if parent is not None and parent.face_found:
+        return
     from common.faces import NoFaceError, region_mask
 
     with PILImage.open(io.BytesIO(blob_store().get(parent_sha256))) as image:

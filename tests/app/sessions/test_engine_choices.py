@@ -4,6 +4,7 @@ and every image's recipe names what drew it (jobs run in-process by the worker g
 from __future__ import annotations
 
 import io
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,23 @@ def test_region_on_a_faceless_pick_is_422(client: TestClient, artist: dict[str, 
                          json={"candidate_id": first["id"], "rating": 4, "feedback": "x", "region": "nose"})
     assert answer.status_code == 422 and "no face found" in answer.json()["detail"]
     assert len(ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"]) == 1
+
+
+def test_a_pick_whose_check_found_a_face_is_not_looked_at_again(client: TestClient, artist: dict[str, str]) -> None:
+    """Once the badge is set it decides: the request runs no detector (a second of dlib under the
+    write lock). The tiny model draws noise, so a detector run here would answer 422."""
+    from app.sessions.models import Candidate
+
+    session = start(client, artist, candidates=1)
+    run_queued()
+    first = ok(client.get(f"/api/sessions/{session['id']}", headers=artist))["rounds"][0]["candidates"][0]
+    with session_factory()() as db:
+        candidate = db.get(Candidate, uuid.UUID(first["id"]))
+        assert candidate is not None and candidate.face_found is False
+        candidate.face_found = True
+        db.commit()
+    ok(client.post(f"/api/sessions/{session['id']}/rounds", headers=artist,
+                   json={"candidate_id": first["id"], "rating": 4, "feedback": "x", "region": "nose"}), 201)
 
 
 def test_switching_style_rewrites_the_prompts_opening(client: TestClient, artist: dict[str, str]) -> None:
