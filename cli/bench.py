@@ -177,6 +177,37 @@ class _BareDiffusers:
         return {k: measured[k] for k in ("engine_s", "bare_s", "ratio", "min_ratio")}
 
 
+def _encode_side_by_side(images: list[Image.Image], repeats: int = 5) -> float:
+    """Best of `repeats`: seconds to encode these as evidence PNGs, side by side, as the worker does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from common.recipe import encode_png
+
+    best = float("inf")
+    with ThreadPoolExecutor(max_workers=len(images)) as pool:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            list(pool.map(lambda image: encode_png(image, {}), images))
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _png_cost(client: httpx.Client, headers: dict[str, str], session: dict[str, Any]) -> dict[str, float]:
+    """The tiny random-weight model draws noise, which deflate cannot shrink: its PNGs cost several
+    times what a drawn face's do. The last round's candidates and as many pencil sketches of a real
+    face, the same size, encoded the same way, say how much of the system's cost is that."""
+    import skimage.data
+
+    from common.faces import photo_to_pencil_sketch
+
+    candidates = [Image.open(io.BytesIO(client.get(c["image_url"], headers=headers).content)).convert("RGB")
+                  for c in session["rounds"][-1]["candidates"]]
+    sketch = photo_to_pencil_sketch(Image.fromarray(skimage.data.astronaut())).convert("RGB")
+    sketches = [sketch.resize(candidates[0].size)] * len(candidates)
+    return {"candidates_ms": _encode_side_by_side(candidates) * 1000,
+            "pencil_sketches_ms": _encode_side_by_side(sketches) * 1000}
+
+
 def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_id: str, seconds: float) -> float:
     count, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
@@ -213,6 +244,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             phases = _median_phases([timings for *_, timings in jobs[2:]])
             rps = _requests_per_second(client, headers, session["id"], 5.0)
             engine_only = bare.engine_vs_bare(session, rounds)
+            png = _png_cost(client, headers, session)
             processes = _processes(client)
         finally:
             client.close()
@@ -226,7 +258,11 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},
             "worker_job_s": statistics.median(worker_s), "worker_phases_ms": phases,
             "worker_draw_vs_bare": phases.get("draw", 0.0) / 1000 / bare_s, "get_session_rps": rps,
-            "engine_vs_bare": engine_only, "process": processes}
+            "engine_vs_bare": engine_only, "png_encode": png,
+            # What the ratio would be if the candidates' PNGs cost what a drawn sketch's do: an
+            # estimate from two timings, for reading the figure, never a replacement for it.
+            "ratio_with_sketch_pngs": (system_s - (png["candidates_ms"] - png["pencil_sketches_ms"]) / 1000) / bare_s,
+            "process": processes}
 
 
 def _processes(client: httpx.Client) -> dict[str, Any]:

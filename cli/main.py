@@ -195,6 +195,10 @@ def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: in
     phases = ", ".join(f"{name} {ms:.0f} ms" for name, ms in result["worker_phases_ms"].items())
     click.echo(f"worker job {result['worker_job_s']:.3f} s (median): {phases}; "
                f"its draw vs bare diffusers {result['worker_draw_vs_bare']:.3f}")
+    png = result["png_encode"]
+    click.echo(f"evidence PNGs of one round: these candidates {png['candidates_ms']:.0f} ms, as many pencil "
+               f"sketches {png['pencil_sketches_ms']:.0f} ms; ratio with sketch-sized PNGs "
+               f"{result['ratio_with_sketch_pngs']:.3f} (an estimate)")
 
 
 bench.add_command(bench_witness)
