@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
 import httpx
 from PIL import Image
 
@@ -79,10 +80,37 @@ def _median_phases(timings: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(phases.get(name, 0.0) for phases in timings) for name in sorted(names)}
 
 
+def _check_scratch(database_url: str, broker_url: str) -> None:
+    """The bench writes a user, a case and its rounds, and the audit log keeps them for good: it runs
+    only on a database and a Redis database that hold nothing yet."""
+    import redis
+    import sqlalchemy as sa
+
+    if database_url:
+        engine = sa.create_engine(database_url)
+        try:
+            tables = sa.inspect(engine).get_table_names()
+        except sa.exc.SQLAlchemyError as exc:
+            raise click.UsageError(f"--database-url: cannot open it ({exc.__class__.__name__}: {exc})") from None
+        finally:
+            engine.dispose()
+        if tables:
+            raise click.UsageError(f"--database-url: the database holds {len(tables)} tables; give an empty one "
+                                   "(createdb likeness_bench), since the bench writes a case and rounds into it")
+    if broker_url:
+        try:
+            keys = redis.Redis.from_url(broker_url, socket_connect_timeout=3).dbsize()
+        except redis.RedisError as exc:
+            raise click.UsageError(f"--broker-url: cannot reach it ({exc})") from None
+        if keys:
+            raise click.UsageError(f"--broker-url: that Redis database holds {keys} keys; give an empty database "
+                                   "number that no worker listens on (redis://host:6379/N)")
+
+
 def _start_system(data_dir: Path, port: int, username: str = "bench",
                   password: str = PASSWORD) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": "", "LIKENESS_BROKER_URL": "",
-           "LIKENESS_MODEL": "", "LIKENESS_DEVICE": "cpu"}
+    """`likeness run` (API + one worker) on the data dir, with the stores this process's environment names."""
+    env = {**os.environ, "LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_MODEL": "", "LIKENESS_DEVICE": "cpu"}
     subprocess.run([sys.executable, "-m", "cli.main", "create-user", "--username", username, "--password", password,
                     "--role", "artist"], env=env, check=True, capture_output=True)
     log = open(data_dir / "run.log", "wb")  # noqa: SIM115
@@ -218,17 +246,21 @@ def _requests_per_second(client: httpx.Client, headers: dict[str, str], session_
 
 
 def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
-              on_round: OnRound | None = None) -> dict[str, Any]:
+              on_round: OnRound | None = None, database_url: str = "", broker_url: str = "") -> dict[str, Any]:
+    """On the embedded default unless `database_url` (an empty Postgres database) and `broker_url`
+    (an empty Redis database) name the deployment's stores."""
     from app.db import get_engine, session_factory
     from common.settings import get_settings
 
+    _check_scratch(database_url, broker_url)
     params = {"candidates": candidates, "width": size, "height": size, "steps": steps}
     with tempfile.TemporaryDirectory(prefix="likeness-bench-") as scratch:
         data_dir = Path(scratch)
-        os.environ.update({"LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": "",
-                           "LIKENESS_BROKER_URL": "", "LIKENESS_MODEL": ""})
+        os.environ.update({"LIKENESS_DATA_DIR": str(data_dir), "LIKENESS_DATABASE_URL": database_url,
+                           "LIKENESS_BROKER_URL": broker_url, "LIKENESS_MODEL": ""})
         for cached in (get_settings, get_engine, session_factory):
             cached.cache_clear()
+        stores = {"database": get_engine().dialect.name, "broker": get_settings().resolved_broker_url.split(":")[0]}
         port = port or _free_port()
         system = _start_system(data_dir, port)
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
@@ -252,7 +284,7 @@ def run_bench(rounds: int, candidates: int, size: int, steps: int, port: int,
             system.wait(timeout=30)
             get_engine().dispose()
     system_s, bare_s = statistics.median(driven["round_s"]), statistics.median(driven["bare_s"])
-    return {"rounds_timed": len(driven["round_s"]), **params, "strength": 0.3, "guidance": 7.5,
+    return {"stores": stores, "rounds_timed": len(driven["round_s"]), **params, "strength": 0.3, "guidance": 7.5,
             "system_round_s": system_s, "bare_pipeline_s": bare_s, "ratio": system_s / bare_s,
             "enqueue_to_start_ms": {"median": statistics.median(latency) * 1000,
                                     "p95": _percentile(latency, 0.95) * 1000, "jobs": len(latency)},

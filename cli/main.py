@@ -163,11 +163,15 @@ def models() -> None:
 @click.option("--size", default=512, show_default=True, help="image width and height")
 @click.option("--steps", default=30, show_default=True, help="scheduler steps (img2img runs strength × steps)")
 @click.option("--port", default=0, help="port for the scratch system (default: a free one)")
+@click.option("--database-url", default="", help="an EMPTY Postgres database to run on, as deployed "
+              "(default: the embedded SQLite); drop it afterwards")
+@click.option("--broker-url", default="", help="an EMPTY Redis database no worker listens on "
+              "(redis://host:6379/N; default: the embedded file broker)")
 @json_option
 @arch_options
 @click.pass_context
-def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int, as_json: bool,
-          **arch: Any) -> None:
+def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: int, port: int,
+          database_url: str, broker_url: str, as_json: bool, **arch: Any) -> None:
     """Time refinement rounds through the whole system against the bare diffusers call
     (`likeness bench witness`: convergence with a simulated witness; --arch: the engine against bare
     diffusers on that architecture's full size, random weights)."""
@@ -181,7 +185,8 @@ def bench(ctx: click.Context, rounds: int, candidates: int, size: int, steps: in
 
     with progress("bench rounds", rounds + 1, as_json) as bar:
         result = run_bench(rounds, candidates, size, steps, port,
-                           on_round=lambda done, total, fields: bar.update(done, total, **fields))
+                           on_round=lambda done, total, fields: bar.update(done, total, **fields),
+                           database_url=database_url, broker_url=broker_url)
     echo_result(result, as_json)
     if as_json:
         return
