@@ -29,7 +29,7 @@ class BlobStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
-        make_private_dirs(target.parent)
+        created = make_private_dirs(target.parent)
         # Write then rename, so a reader never sees half a file (mkstemp: 0600, the owner's alone).
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         with os.fdopen(fd, "wb") as handle:
@@ -39,7 +39,9 @@ class BlobStore:
             # commits. Without it a power cut could leave a committed row and an empty file.
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        # The file's name, and the name of each folder made for it, in the folder that holds it.
+        for folder in [target.parent, *(made.parent for made in reversed(created))]:
+            _fsync_dir(folder)
         return digest
 
     def get(self, sha256: str) -> bytes:

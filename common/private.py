@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from pathlib import Path
 
@@ -23,12 +24,16 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def make_private_dirs(path: Path) -> None:
-    """mkdir -p with every created level 0700 (Path.mkdir gives parents the umask's mode)."""
-    missing = [p for p in (path, *path.parents) if not p.exists()]
+def make_private_dirs(path: Path) -> list[Path]:
+    """mkdir -p with every created level 0700 (Path.mkdir gives parents the umask's mode); returns
+    the folders it created, outermost first."""
+    missing = list(itertools.takewhile(lambda folder: not folder.exists(), (path, *path.parents)))
+    created = []
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
+            created.append(folder)
+    return created
 
 
 def private_file(path: Path) -> Path:

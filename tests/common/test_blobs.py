@@ -26,8 +26,11 @@ def test_put_stores_once_under_the_digest_and_syncs_file_and_folder(tmp_path: Pa
     digest = store.put(data)
     target = store.path_for(digest)
     assert digest == sha256_hex(data) and target.read_bytes() == data
-    # The bytes under their temporary name, then the folder that now holds the final name.
-    assert len(synced) == 2 and Path(synced[0]).parent == target.parent and synced[1] == str(target.parent)
+    # The bytes under their temporary name, then the folder that now holds the final name, then the
+    # name of each folder made for it (blobs/ab/cd, blobs/ab and blobs/ were all new) in its parent.
+    leaf = target.parent
+    assert Path(synced[0]).parent == leaf
+    assert synced[1:] == [str(leaf), str(leaf.parent), str(tmp_path / "blobs"), str(tmp_path)]
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".incoming-")], "no temporary file left"
 
     synced.clear()
