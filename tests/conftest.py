@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +239,23 @@ def wait_for(predicate: Callable[[], object], timeout: float, what: str, interva
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def queued_training_run() -> uuid.UUID:
+    """A training run queued on an empty dataset, straight into the database."""
+    from app.datasets.models import Dataset
+    from app.db import session_factory
+    from app.training.models import TrainingRun
+
+    with session_factory()() as db:
+        dataset = Dataset(name=f"d-{uuid.uuid4().hex[:6]}", manifest_sha256="0" * 64, source_name="d", pairs=0,
+                          train_count=0, validation_count=0, split_seed=0, validation_fraction=0.2, items=[])
+        db.add(dataset)
+        db.flush()
+        run = TrainingRun(kind="unet-lora", dataset_id=dataset.id, config={})
+        db.add(run)
+        db.commit()
+        return run.id
 
 
 def make_user(username: str, role: str = "artist") -> None:

@@ -23,6 +23,7 @@ from app.db import session_factory, utcnow
 from app.images.service import blob_store
 from app.jobs.models import WorkerHeartbeat
 from app.jobs.service import stale_jobs
+from app.training.service import fail_abandoned_runs
 from common.broker import GENERATE_QUEUE, TASK_FOR_KIND
 from common.models import resolve_model
 from common.settings import get_settings
@@ -147,10 +148,14 @@ def gpu_memory() -> dict[str, dict[str, int]]:
 
 
 def sweep(publish: Callable[..., object]) -> int:
-    """Publishes again the jobs that lost their message or their worker."""
+    """Publishes again the jobs that lost their message or their worker, and fails the training runs
+    that lost theirs (their message was acknowledged on receipt: nothing would redeliver it)."""
     with session_factory()() as db:
         requeue_after = timedelta(seconds=get_settings().job_requeue_after_s)
         job_ids = stale_jobs(db, queued_before=utcnow() - requeue_after)
+        failed_runs = fail_abandoned_runs(db)
+    if failed_runs:
+        log.warning("sweeper failed %d abandoned training run(s): %s", len(failed_runs), [str(r) for r in failed_runs])
     for job_id, kind in job_ids:
         publish(TASK_FOR_KIND[kind], args=[str(job_id)], queue=GENERATE_QUEUE)
     if job_ids:

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, UtcDateTime
 from app.jobs.lifecycle import Lifecycle
 
 
 class TrainingRun(Lifecycle, Base):
     """One adapter training on the `train` queue: queued → running (step/total, loss) →
     succeeded (adapter_id) | failed | cancelled. Like a job, the row is the truth: a worker
-    claims it atomically and a cancel is seen at the next step (app/jobs/lifecycle.py)."""
+    claims it atomically and a cancel is seen at the next step (app/jobs/lifecycle.py). A run
+    that stops reporting (its worker killed or lost) is failed once its lease runs out."""
 
     __tablename__ = "training_runs"
 
@@ -24,3 +26,5 @@ class TrainingRun(Lifecycle, Base):
     loss: Mapped[float | None] = mapped_column(Float)
     adapter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("adapters.id"))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Renewed by each progress report: a run past it lost its worker (failed by the sweeper).
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

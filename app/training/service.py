@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.datasets.service import get_dataset
+from app.db import utcnow
 from app.errors import InvalidError, NotFoundError
 from app.jobs import lifecycle
 from app.jobs.lifecycle import FINAL
 from app.training.models import TrainingRun
 from app.users.actor import Actor
 from common.broker import TRAIN_QUEUE, TRAIN_TASK
+from common.settings import get_settings
 from common.spec import JobStatus
 
 log = logging.getLogger(__name__)
@@ -92,16 +95,23 @@ def request_cancel(db: Session, actor: Actor, run_id: uuid.UUID) -> TrainingRun:
 # --- worker side ---------------------------------------------------------------------------------
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=get_settings().training_lease_s)
+
+
 def claim_run(db: Session, run_id: uuid.UUID, worker: str) -> TrainingRun | None:
     """The run for this worker, or None when it is not queued (taken, cancelled, done)."""
-    taken = lifecycle.claim(db, TrainingRun, run_id, worker)
+    taken = lifecycle.claim(db, TrainingRun, run_id, worker, lease_until=utcnow() + _lease())
+    run = db.get(TrainingRun, run_id, populate_existing=True) if taken else None
     db.commit()
-    return db.get(TrainingRun, run_id, populate_existing=True) if taken else None
+    return run
 
 
 def report_progress(db: Session, run_id: uuid.UUID, worker: str, step: int, total: int, loss: float) -> bool:
-    """Records progress; False when the run should stop (cancel requested)."""
-    return lifecycle.report(db, TrainingRun, run_id, worker, step=step, total_steps=total, loss=loss)
+    """Records progress and renews the lease; False when the run should stop (cancel requested, or
+    failed by the sweeper after its lease ran out)."""
+    return lifecycle.report(db, TrainingRun, run_id, worker, step=step, total_steps=total, loss=loss,
+                            lease_until=utcnow() + _lease())
 
 
 def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str | None = None,
@@ -109,8 +119,22 @@ def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str 
     run = db.get(TrainingRun, run_id, populate_existing=True)
     if run is None or run.status in FINAL:
         return
-    run.adapter_id = adapter_id
+    run.adapter_id, run.lease_until = adapter_id, None
     adapter = str(adapter_id) if adapter_id else None
     lifecycle.finish(db, run, status, error, action="training", entity_type="training_run",
                      details={"worker": run.worker, "error": error, "adapter_id": adapter})
     db.commit()
+
+
+def fail_abandoned_runs(db: Session) -> list[uuid.UUID]:
+    """Runs whose worker stopped reporting (killed, out of memory, its host lost) are failed with the
+    reason, on the audit trail, instead of showing "running" for ever. A training worker acknowledges
+    its message on receipt, so nothing would redeliver them; the admin starts the run again."""
+    abandoned = list(db.scalars(select(TrainingRun.id).where(TrainingRun.status == JobStatus.RUNNING,
+                                                             TrainingRun.lease_until < utcnow())))
+    for run_id in abandoned:
+        finish_run(db, run_id, JobStatus.FAILED,
+                   error=f"the training worker stopped reporting progress (nothing for "
+                         f"{get_settings().training_lease_s:.0f} s: killed, out of memory or its host lost); "
+                         "start the run again")
+    return abandoned

@@ -40,6 +40,9 @@ def _config(kind: str, settings: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 def run_training(run_id: uuid.UUID) -> None:
     me = worker_name()
     with session_factory()() as db:
+        # A trainer restarted after a crash ends its predecessor's run here too, where no
+        # generation worker is running to sweep it.
+        runs.fail_abandoned_runs(db)
         run = runs.claim_run(db, run_id, me)
         if run is None:
             return

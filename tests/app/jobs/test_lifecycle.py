@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.db import session_factory
+from app.db import session_factory, utcnow
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.training import service as training
 from app.training.models import TrainingRun
 from common.spec import JobStatus
+from tests.conftest import queued_training_run
 from tests.journey import open_case
 
 
@@ -61,23 +63,47 @@ def test_a_cancel_reaches_the_running_job_at_its_next_step(client: TestClient, a
 
 
 def test_a_training_run_is_claimed_once_and_finished_once(client: TestClient) -> None:
-    from app.datasets.models import Dataset
-
-    with session_factory()() as db:
-        dataset = Dataset(name="d", manifest_sha256="0" * 64, source_name="d", pairs=0, train_count=0,
-                          validation_count=0, split_seed=0, validation_fraction=0.2, items=[])
-        db.add(dataset)
-        db.flush()
-        run = TrainingRun(kind="unet-lora", dataset_id=dataset.id, config={})
-        db.add(run)
-        db.commit()
-        run_id = run.id
+    run_id = queued_training_run()
     with session_factory()() as db:
         assert training.claim_run(db, run_id, "t1") is not None
-        assert training.claim_run(db, run_id, "t2") is None  # no leases for training: held until final
+        assert training.claim_run(db, run_id, "t2") is None  # a run is never taken over: held until final
         assert training.report_progress(db, run_id, "t1", 1, 2, 0.5) is True
         training.finish_run(db, run_id, JobStatus.FAILED, error="out of memory")
         training.finish_run(db, run_id, JobStatus.SUCCEEDED)  # a late second finish changes nothing
         done = db.get(TrainingRun, run_id, populate_existing=True)
         assert done is not None and (done.status, done.error, done.loss) == ("failed", "out of memory", 0.5)
         assert training.report_progress(db, run_id, "t1", 2, 2, 0.4) is False
+
+
+def test_a_training_run_whose_worker_stopped_reporting_is_failed_with_the_reason(
+        client: TestClient) -> None:
+    from app.audit.models import AuditEvent
+
+    live, dead = queued_training_run(), queued_training_run()
+    with session_factory()() as db:
+        assert training.claim_run(db, live, "alive") is not None
+        assert training.claim_run(db, dead, "killed") is not None
+        assert training.fail_abandoned_runs(db) == [], "a run within its lease was failed"
+        # The killed worker's lease runs out; the live one keeps reporting, which renews its own.
+        run = db.get(TrainingRun, dead)
+        assert run is not None and run.lease_until is not None
+        run.lease_until = utcnow() - timedelta(seconds=1)
+        db.commit()
+        assert training.report_progress(db, live, "alive", 1, 10, 0.5) is True
+
+        assert training.fail_abandoned_runs(db) == [dead]
+        failed = db.get(TrainingRun, dead, populate_existing=True)
+        assert failed is not None and failed.status == "failed" and failed.lease_until is None
+        assert failed.error is not None and "stopped reporting progress" in failed.error
+        assert status_of_run(db, live) == "running"
+        audited = db.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_id == str(dead))).all()
+        assert "training.failed" in audited
+        # A worker that was only slow learns at its next report that the run is over.
+        assert training.report_progress(db, dead, "killed", 2, 10, 0.4) is False
+        assert training.fail_abandoned_runs(db) == [], "a failed run was failed again"
+
+
+def status_of_run(db: Session, run_id: uuid.UUID) -> str:
+    run = db.get(TrainingRun, run_id, populate_existing=True)
+    assert run is not None
+    return run.status
