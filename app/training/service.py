@@ -114,6 +114,11 @@ def report_progress(db: Session, run_id: uuid.UUID, worker: str, step: int, tota
                             lease_until=utcnow() + _lease())
 
 
+def renew_lease(db: Session, run_id: uuid.UUID, worker: str) -> None:
+    """The trainer is alive, between steps too (loading the base model, an evaluation)."""
+    lifecycle.report(db, TrainingRun, run_id, worker, lease_until=utcnow() + _lease())
+
+
 def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str | None = None,
                adapter_id: uuid.UUID | None = None) -> None:
     run = db.get(TrainingRun, run_id, populate_existing=True)
