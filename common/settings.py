@@ -23,8 +23,8 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, description="worker deaths before a job fails")
     job_lease_s: float = Field(default=60, description="a running job unrenewed this long is taken over")
     job_requeue_after_s: float = Field(default=600, description="a job still queued this long is published again")
-    training_lease_s: float = Field(default=900, gt=0, description="a running training run with no progress report "
-                                    "this long is failed: its worker was killed or lost")
+    training_lease_s: float = Field(default=300, gt=0, description="a running training run whose trainer has not "
+                                    "renewed its lease this long is failed: the trainer was killed or lost")
     sqlite_busy_timeout_s: float = Field(default=30, gt=0, description="embedded default: how long a transaction "
                                          "waits for SQLite's write lock before it fails")
     streams_per_user: int = Field(default=10, ge=1, description="open progress streams per user, per API process")

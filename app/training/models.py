@@ -26,5 +26,5 @@ class TrainingRun(Lifecycle, Base):
     loss: Mapped[float | None] = mapped_column(Float)
     adapter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("adapters.id"))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    # Renewed by each progress report: a run past it lost its worker (failed by the sweeper).
+    # Renewed by the trainer while it runs: a run past it lost its worker (failed by the sweeper).
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

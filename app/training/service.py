@@ -132,14 +132,13 @@ def finish_run(db: Session, run_id: uuid.UUID, status: JobStatus, *, error: str 
 
 
 def fail_abandoned_runs(db: Session) -> list[uuid.UUID]:
-    """Runs whose worker stopped reporting (killed, out of memory, its host lost) are failed with the
+    """Runs whose trainer stopped answering (killed, out of memory, its host lost) are failed with the
     reason, on the audit trail, instead of showing "running" for ever. A training worker acknowledges
     its message on receipt, so nothing would redeliver them; the admin starts the run again."""
     abandoned = list(db.scalars(select(TrainingRun.id).where(TrainingRun.status == JobStatus.RUNNING,
                                                              TrainingRun.lease_until < utcnow())))
     for run_id in abandoned:
         finish_run(db, run_id, JobStatus.FAILED,
-                   error=f"the training worker stopped reporting progress (nothing for "
-                         f"{get_settings().training_lease_s:.0f} s: killed, out of memory or its host lost); "
-                         "start the run again")
+                   error=f"the training worker stopped answering (its {get_settings().training_lease_s:.0f} s "
+                         "lease ran out: killed, out of memory or its host lost); start the run again")
     return abandoned

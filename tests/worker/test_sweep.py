@@ -1,4 +1,4 @@
-"""The workers' sweeper fails a training run whose worker stopped reporting: a trainer acknowledges
+"""The workers' sweeper fails a training run whose trainer stopped answering: a trainer acknowledges
 its message on receipt, so without the sweeper the run would show "running" for ever."""
 
 from __future__ import annotations

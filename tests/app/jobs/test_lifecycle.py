@@ -94,7 +94,7 @@ def test_a_training_run_whose_worker_stopped_reporting_is_failed_with_the_reason
         assert training.fail_abandoned_runs(db) == [dead]
         failed = db.get(TrainingRun, dead, populate_existing=True)
         assert failed is not None and failed.status == "failed" and failed.lease_until is None
-        assert failed.error is not None and "stopped reporting progress" in failed.error
+        assert failed.error is not None and "stopped answering" in failed.error
         assert status_of_run(db, live) == "running"
         audited = db.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_id == str(dead))).all()
         assert "training.failed" in audited
