@@ -4,29 +4,16 @@ import { MemoryRouter } from "react-router";
 import { AuthProvider } from "../../auth";
 import { AdminUsersPage } from "./AdminUsersPage";
 import { setCsrfToken, type User } from "../../api";
+import { bodies, serve } from "../../test/serve";
 
 const ALICE: User = { id: "u1", username: "alice", role: "admin", active: true, locked: false, created_at: "2024-01-02T10:00:00Z" };
 const BOB: User = { id: "u2", username: "bob", role: "artist", active: true, locked: false, created_at: "2024-01-03T10:00:00Z" };
 
-type Handler = (url: string, init: RequestInit) => { status: number; body?: unknown } | undefined;
+type Handler = Parameters<typeof serve>[1];
 
-function serve(handler: Handler, users: User[] = [ALICE, BOB]) {
-  const fn = vi.fn(async (url: string, init: RequestInit = {}) => {
-    const answer =
-      url === "/api/auth/me"
-        ? { status: 200, body: { user: ALICE, csrf_token: "csrf-1" } }
-        : url === "/api/users" && (init.method ?? "GET") === "GET"
-          ? { status: 200, body: users }
-          : handler(url, init) ?? { status: 404, body: { detail: `unexpected ${init.method ?? "GET"} ${url}` } };
-    const { status, body } = answer;
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-  });
-  vi.stubGlobal("fetch", fn);
-  return fn;
-}
-
-function patches(fn: ReturnType<typeof serve>, path: string) {
-  return fn.mock.calls.filter(([url, init]) => url === path && init?.method === "PATCH").map(([, init]) => init as RequestInit);
+/** The shared stub, signed in as the admin with ALICE's id (u1), serving the user list. */
+function serveUsers(handler: Handler, users: User[] = [ALICE, BOB]) {
+  return serve("admin", handler, { "/api/users": users });
 }
 
 async function renderPage() {
@@ -49,7 +36,7 @@ afterEach(() => {
 
 describe("<AdminUsersPage> user changes", () => {
   it("changes a role with PATCH {role} and the CSRF token, and shows the saved role", async () => {
-    const fn = serve((url, init) => {
+    const fn = serveUsers((url, init) => {
       if (url === "/api/users/u2" && init.method === "PATCH") return { status: 200, body: { ...BOB, role: "admin" } };
       return undefined;
     });
@@ -59,16 +46,15 @@ describe("<AdminUsersPage> user changes", () => {
     await act(async () => {
       fireEvent.change(select, { target: { value: "admin" } });
     });
-    const sent = patches(fn, "/api/users/u2");
-    expect(sent).toHaveLength(1);
-    expect(JSON.parse(String(sent[0]!.body))).toEqual({ role: "admin" });
-    expect((sent[0]!.headers as Record<string, string>)["X-CSRF-Token"]).toBe("csrf-1");
+    expect(bodies(fn, "PATCH", "/api/users/u2")).toEqual([{ role: "admin" }]);
+    const [, init] = fn.mock.calls.find(([url, i]) => url === "/api/users/u2" && i?.method === "PATCH")!;
+    expect((init!.headers as Record<string, string>)["X-CSRF-Token"]).toBe("csrf-1");
     await waitFor(() => expect((screen.getByRole("combobox", { name: "Role of bob" }) as HTMLSelectElement).value).toBe("admin"));
   });
 
   it("shows the server's 409 when the last active admin would go, and keeps the list as it was", async () => {
     const detail = "alice is the last active admin: make another admin first";
-    const fn = serve((url, init) => {
+    const fn = serveUsers((url, init) => {
       if (url === "/api/users/u1" && init.method === "PATCH") return { status: 409, body: { detail } };
       return undefined;
     });
@@ -76,7 +62,7 @@ describe("<AdminUsersPage> user changes", () => {
     await act(async () => {
       fireEvent.click(screen.getByRole("button", { name: "Deactivate alice" }));
     });
-    expect(JSON.parse(String(patches(fn, "/api/users/u1")[0]!.body))).toEqual({ active: false });
+    expect(bodies(fn, "PATCH", "/api/users/u1")).toEqual([{ active: false }]);
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain(detail);
     expect(alert.textContent).toContain("alice was not deactivated");
@@ -87,7 +73,7 @@ describe("<AdminUsersPage> user changes", () => {
   });
 
   it("deactivates and reactivates with the button", async () => {
-    serve((url, init) => {
+    serveUsers((url, init) => {
       if (url === "/api/users/u2" && init.method === "PATCH") {
         const body = JSON.parse(String(init.body)) as { active: boolean };
         return { status: 200, body: { ...BOB, active: body.active } };
@@ -104,7 +90,7 @@ describe("<AdminUsersPage> user changes", () => {
 
   it("resets a password: checks length, shows a 422's rule, then saves", async () => {
     let attempt = 0;
-    const fn = serve((url, init) => {
+    const fn = serveUsers((url, init) => {
       if (url === "/api/users/u2" && init.method === "PATCH") {
         attempt += 1;
         return attempt === 1
@@ -121,7 +107,7 @@ describe("<AdminUsersPage> user changes", () => {
     fireEvent.change(input, { target: { value: "short" } });
     fireEvent.click(within(form).getByRole("button", { name: "Save" }));
     expect(within(form).getByText("Use at least 8 characters.")).toBeTruthy();
-    expect(patches(fn, "/api/users/u2")).toHaveLength(0);
+    expect(bodies(fn, "PATCH", "/api/users/u2")).toHaveLength(0);
 
     fireEvent.change(input, { target: { value: "longenough" } });
     await act(async () => {
@@ -134,8 +120,7 @@ describe("<AdminUsersPage> user changes", () => {
     await act(async () => {
       fireEvent.click(screen.getByRole("button", { name: "Save" }));
     });
-    const sent = patches(fn, "/api/users/u2");
-    expect(sent.map((i) => JSON.parse(String(i.body)))).toEqual([{ password: "longenough" }, { password: "longenough1" }]);
+    expect(bodies(fn, "PATCH", "/api/users/u2")).toEqual([{ password: "longenough" }, { password: "longenough1" }]);
     expect(await screen.findByText(/Password changed\. bob is signed out everywhere/)).toBeTruthy();
     expect(screen.queryByRole("form", { name: "Reset password of bob" })).toBeNull();
     expect(screen.queryByRole("alert")).toBeNull();
@@ -145,7 +130,7 @@ describe("<AdminUsersPage> user changes", () => {
 describe("<AdminUsersPage> lockouts", () => {
   it("says until when an account is locked and unlocks it with POST /unlock", async () => {
     const until = "2026-12-01T16:12:00Z";
-    const fn = serve(
+    const fn = serveUsers(
       (url, init) => (url === "/api/users/u2/unlock" && init.method === "POST" ? { status: 200, body: BOB } : undefined),
       [ALICE, { ...BOB, locked: true, locked_until: until }],
     );
