@@ -39,12 +39,18 @@ def exit_on_sigterm() -> None:
 
 
 def stop_child(child: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (Celery's warm shutdown: the job in hand finishes), then SIGKILL after a timeout."""
+    """SIGTERM (Celery's warm shutdown: the job in hand finishes), then SIGKILL after a timeout.
+
+    A second Ctrl-C or SIGTERM while waiting asks to hurry, not to leave the worker behind: it is
+    killed at once, and the signal's exit goes on from there."""
     if child.poll() is not None:
         return
     child.send_signal(signal.SIGTERM)
     try:
         child.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
+        pass
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -29,6 +30,13 @@ def _descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+def _child(pid: int) -> int:
+    """The one process started by pid (the Celery worker of `likeness run`)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert len(children) == 1, f"expected one child of {pid}, found {children}"
+    return int(children[0])
 
 
 def _alive(pid: int) -> bool:
@@ -64,3 +72,41 @@ def test_a_signal_to_likeness_run_stops_its_worker(tmp_path: Path, tiny_model_di
     finally:
         stack.stop_all()
         print((stack.data_dir / "run.log").read_text(errors="replace")[-3000:])
+
+
+def test_a_second_signal_while_the_worker_stops_kills_it_instead_of_leaving_it(tmp_path: Path,
+                                                                               tiny_model_dir: Path) -> None:
+    """Ctrl-C pressed twice: the first asks the worker for a warm shutdown, the second arrives while
+    `likeness run` waits for it. It used to end the wait and leave the worker to PID 1, stuck."""
+    stack = make_stack(tmp_path, tiny_model_dir, None, None)
+    port = free_port()
+    run_log = stack.data_dir / "run.log"
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--port", str(port)], cwd=REPO,
+                               env={**os.environ, **stack.env}, stdout=open(run_log, "wb"),  # noqa: SIM115
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    stack.processes.append(process)
+    workers: set[int] = set()
+    try:
+        def worker_up() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json()["worker"]["ok"]
+            except (httpx.HTTPError, ValueError):
+                return False
+
+        wait_for(worker_up, 120, "likeness run to serve with its worker", interval=0.5)
+        workers = _descendants(process.pid)
+        os.kill(process.pid, signal.SIGTERM)
+        wait_for(lambda: "Warm shutdown" in run_log.read_text(errors="replace"), 60,
+                 "the worker to begin its warm shutdown", interval=0.05)
+        worker = _child(process.pid)
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        # Stopped by `likeness run` itself, before it exited: not left to finish (or hang) on its own.
+        assert not _alive(worker), "likeness run exited while its worker was still running"
+        wait_for(lambda: not any(_alive(pid) for pid in workers), 30, "the worker's pool to exit")
+    finally:
+        stack.stop_all()
+        for pid in workers:  # a failed run leaves none behind for the next test
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        print(run_log.read_text(errors="replace")[-3000:])
