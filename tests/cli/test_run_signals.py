@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -47,37 +49,17 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_to_likeness_run_stops_its_worker(tmp_path: Path, tiny_model_dir: Path, sig: int) -> None:
-    stack = make_stack(tmp_path, tiny_model_dir, None, None)
-    port = free_port()
-    log = open(stack.data_dir / "run.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--port", str(port)], cwd=REPO,
-                               env={**os.environ, **stack.env}, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    stack.processes.append(process)
-    try:
-        def worker_up() -> bool:
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).json()["worker"]["ok"]
-            except (httpx.HTTPError, ValueError):
-                return False
-
-        wait_for(worker_up, 120, "likeness run to serve with its worker", interval=0.5)
-        workers = _descendants(process.pid)
-        assert workers, "likeness run has no worker process"
-        os.kill(process.pid, sig)  # the parent only, as `kill` or a service manager sends it
-        process.wait(timeout=60)
-        wait_for(lambda: not any(_alive(pid) for pid in workers), 30, "the worker processes to exit")
-    finally:
-        stack.stop_all()
-        print((stack.data_dir / "run.log").read_text(errors="replace")[-3000:])
+@dataclass
+class Serving:
+    process: subprocess.Popen[bytes]
+    run_log: Path
+    workers: set[int]  # every process below `likeness run` once its worker was up
 
 
-def test_a_second_signal_while_the_worker_stops_kills_it_instead_of_leaving_it(tmp_path: Path,
-                                                                               tiny_model_dir: Path) -> None:
-    """Ctrl-C pressed twice: the first asks the worker for a warm shutdown, the second arrives while
-    `likeness run` waits for it. It used to end the wait and leave the worker to PID 1, stuck."""
+@contextlib.contextmanager
+def _likeness_run(tmp_path: Path, tiny_model_dir: Path) -> Iterator[Serving]:
+    """`likeness run` in a session of its own, serving with its worker; stopped, with whatever it left
+    behind, at the end (a failed test leaves no worker for the next one), its log printed."""
     stack = make_stack(tmp_path, tiny_model_dir, None, None)
     port = free_port()
     run_log = stack.data_dir / "run.log"
@@ -85,7 +67,7 @@ def test_a_second_signal_while_the_worker_stops_kills_it_instead_of_leaving_it(t
                                env={**os.environ, **stack.env}, stdout=open(run_log, "wb"),  # noqa: SIM115
                                stderr=subprocess.STDOUT, start_new_session=True)
     stack.processes.append(process)
-    workers: set[int] = set()
+    serving = Serving(process, run_log, set())
     try:
         def worker_up() -> bool:
             try:
@@ -94,19 +76,36 @@ def test_a_second_signal_while_the_worker_stops_kills_it_instead_of_leaving_it(t
                 return False
 
         wait_for(worker_up, 120, "likeness run to serve with its worker", interval=0.5)
-        workers = _descendants(process.pid)
-        os.kill(process.pid, signal.SIGTERM)
-        wait_for(lambda: "Warm shutdown" in run_log.read_text(errors="replace"), 60,
-                 "the worker to begin its warm shutdown", interval=0.05)
-        worker = _child(process.pid)
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-        # Stopped by `likeness run` itself, before it exited: not left to finish (or hang) on its own.
-        assert not _alive(worker), "likeness run exited while its worker was still running"
-        wait_for(lambda: not any(_alive(pid) for pid in workers), 30, "the worker's pool to exit")
+        serving.workers = _descendants(process.pid)
+        yield serving
     finally:
         stack.stop_all()
-        for pid in workers:  # a failed run leaves none behind for the next test
+        for pid in serving.workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         print(run_log.read_text(errors="replace")[-3000:])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_to_likeness_run_stops_its_worker(tmp_path: Path, tiny_model_dir: Path, sig: int) -> None:
+    with _likeness_run(tmp_path, tiny_model_dir) as run:
+        assert run.workers, "likeness run has no worker process"
+        os.kill(run.process.pid, sig)  # the parent only, as `kill` or a service manager sends it
+        run.process.wait(timeout=60)
+        wait_for(lambda: not any(_alive(pid) for pid in run.workers), 30, "the worker processes to exit")
+
+
+def test_a_second_signal_while_the_worker_stops_kills_it_instead_of_leaving_it(tmp_path: Path,
+                                                                               tiny_model_dir: Path) -> None:
+    """Ctrl-C pressed twice: the first asks the worker for a warm shutdown, the second arrives while
+    `likeness run` waits for it. It used to end the wait and leave the worker to PID 1, stuck."""
+    with _likeness_run(tmp_path, tiny_model_dir) as run:
+        os.kill(run.process.pid, signal.SIGTERM)
+        wait_for(lambda: "Warm shutdown" in run.run_log.read_text(errors="replace"), 60,
+                 "the worker to begin its warm shutdown", interval=0.05)
+        worker = _child(run.process.pid)
+        os.kill(run.process.pid, signal.SIGTERM)
+        run.process.wait(timeout=60)
+        # Stopped by `likeness run` itself, before it exited: not left to finish (or hang) on its own.
+        assert not _alive(worker), "likeness run exited while its worker was still running"
+        wait_for(lambda: not any(_alive(pid) for pid in run.workers), 30, "the worker's pool to exit")
