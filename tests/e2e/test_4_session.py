@@ -35,9 +35,12 @@ def draw_next(page: Any, *, rating: int, feedback: str, steps: str = "4") -> Non
 
 def test_session_compare_refine_branch_cancel_approve(page: Any, api: Api) -> None:
     ids = api.case_with_description(unique("SES"))
-    # A full-size first round (a few seconds on a CPU) so the live progress is visible.
+    # A full-size first round (a few seconds on a CPU) so the live progress is visible. Seeded: the
+    # region step below needs a pick whose noise the face detector finds no face in, and with random
+    # seeds it now and then found one.
     session = api.post("/api/sessions", {"witness_id": ids["witness_id"], "description_id": ids["description_id"],
-                                         "candidates": 4, "rounds": 5, "width": 512, "height": 512, "steps": 30})
+                                         "candidates": 4, "rounds": 5, "width": 512, "height": 512, "steps": 30,
+                                         "seed": 7100})
     sign_in(page, path=f"/sessions/{session['id']}")
     expect(page.get_by_role("heading", name=re.compile("Composite — Witness A"))).to_be_visible()
 
